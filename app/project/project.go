@@ -421,18 +421,17 @@ func same(a, b string) bool {
 // Close checkpoints the WAL into the main file and releases the lock.
 func (p *Project) Close() error {
 	var first error
+	// Readers close first so that the writer is the last connection and SQLite can fold the WAL
+	// back into the file and remove it.
+	// The closed *sql.DB values stay: late callers get "database is closed", not a nil pointer.
+	if p.r != nil {
+		first = p.r.Close()
+	}
 	if p.w != nil {
 		_, _ = p.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		if err := p.w.Close(); err != nil {
+		if err := p.w.Close(); err != nil && first == nil {
 			first = err
 		}
-		p.w = nil
-	}
-	if p.r != nil {
-		if err := p.r.Close(); err != nil && first == nil {
-			first = err
-		}
-		p.r = nil
 	}
 	if p.lock != nil {
 		// The lock file itself stays: deleting it would let two processes lock different inodes.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	_ "github.com/ferry-migrate/ferry/internal/locale" // before Fyne reads the locale
 	"io"
 	"os"
 	"os/signal"

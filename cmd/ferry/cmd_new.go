@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ferry-migrate/ferry/app/project"
+	"github.com/ferry-migrate/ferry/app/settings"
+)
+
+func init() {
+	register(&command{
+		Name:    "new",
+		Args:    "FILE.ferry",
+		Summary: "Create a new project file (--demo: with the demo practice's exports imported).",
+		Setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer) error {
+			demo := fs.Bool("demo", false, "import the embedded demo practice (Harbour View Dental)")
+			actor := fs.String("user", "", "your name, recorded in the custody log (default: your login name)")
+			return func(ctx context.Context, args []string, out io.Writer) error {
+				if err := needArgs(args, 1, 1, "one project file name: ferry new FILE.ferry"); err != nil {
+					return err
+				}
+				path := args[0]
+				if !strings.HasSuffix(strings.ToLower(path), project.Ext) {
+					return usageError(fmt.Sprintf("project files end in %s: try %s%s", project.Ext, path, project.Ext))
+				}
+				name := *actor
+				if name == "" {
+					name = settings.Load().UserName
+				}
+				var p *project.Project
+				var err error
+				if *demo {
+					p, err = createDemo(ctx, path, name)
+				} else {
+					p, err = project.Create(ctx, path, project.Options{Actor: name})
+				}
+				if err != nil {
+					return err
+				}
+				defer p.Close()
+				fmt.Fprintf(out, "Created %s\n", p.Path)
+				if *demo {
+					if err := printDemoTables(ctx, p, out); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		},
+	})
+}
+
