@@ -50,6 +50,9 @@ var Fields = []Field{
 	{Key: "practice_name", Label: "Practice name", Kind: Text, Required: true, Group: "Practice"},
 	{Key: "practice_type", Label: "Kind of practice", Kind: Choice, Required: true, Group: "Practice",
 		Options: []string{"dental", "medical", "physiotherapy", "veterinary", "law", "accounting", "other"}},
+	{Key: "region", Label: "Country", Kind: Choice, Group: "Practice",
+		Options: []string{"US", "CA", "GB", "IE", "AU", "NZ"},
+		Help: "Phone numbers and postcodes are checked against this country's rules. US if left empty."},
 	{Key: "staff", Label: "Staff who use the system", Kind: Number, Group: "Practice", Help: "Everyone with a login: reception, clinicians, billing."},
 	{Key: "locations", Label: "Locations", Kind: Number, Group: "Practice"},
 	{Key: "integrations", Label: "Connected systems", Kind: Number, Group: "Practice",
@@ -66,6 +69,14 @@ var Fields = []Field{
 	{Key: "must_work", Label: "What must work on day one", Kind: LongText, Group: "Key questions",
 		Help: "Bookings, billing, recalls … the things that would stop the practice if missing."},
 	{Key: "strategy", Label: "Adoption strategy", Kind: Choice, Options: []string{Phased, Parallel, BigBang}, Required: true, Group: "Strategy"},
+}
+
+// Region is the country phone numbers and postcodes are checked against (ISO 3166 code).
+func (pl Plan) Region() string {
+	if r := strings.TrimSpace(pl["region"]); r != "" {
+		return r
+	}
+	return "US"
 }
 
 // FieldByKey finds a field.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/settings"
+	"github.com/ferry-migrate/ferry/app/staging"
 )
 
 func init() {
@@ -44,8 +45,13 @@ func init() {
 				defer p.Close()
 				fmt.Fprintf(out, "Created %s\n", p.Path)
 				if *demo {
-					if err := printDemoTables(ctx, p, out); err != nil {
+					tables, err := staging.NewStager(p).Tables(ctx)
+					if err != nil {
 						return err
+					}
+					fmt.Fprintf(out, "Imported the demo practice (Harbour View Dental):\n")
+					for _, t := range tables {
+						fmt.Fprintf(out, "  %-14s %7d rows\n", t.Name, t.Rows)
 					}
 				}
 				return nil

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io"
 
+	"github.com/ferry-migrate/ferry/app/demo"
 	"github.com/ferry-migrate/ferry/app/project"
+	"github.com/ferry-migrate/ferry/assets"
+	"github.com/ferry-migrate/ferry/importers"
 )
 
-// createDemo creates the demo practice project. (Wired to the importers once they land.)
+// createDemo creates the demo practice project: the embedded exports imported through the real
+// importers, as the GUI's "Try the demo practice" and `ferry new --demo` both do.
 func createDemo(ctx context.Context, path, actor string) (*project.Project, error) {
-	return nil, errors.New("the demo practice is not available yet")
+	return demo.CreateProject(ctx, path, project.Options{Actor: actor}, assets.Demo, importers.Service{})
 }
-
-func printDemoTables(ctx context.Context, p *project.Project, out io.Writer) error { return nil }
