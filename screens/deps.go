@@ -8,7 +8,10 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	_ "github.com/ferry-migrate/ferry/internal/locale" // a parseable locale before Fyne reads it
+
 	"github.com/ferry-migrate/ferry/app/project"
+	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/app/wizard"
 )
 
@@ -23,6 +26,8 @@ type StepDeps interface {
 	ShowError(err error)
 	// Files picks files with the native dialog (or Fyne's where there is none).
 	Files() FilePicker
+	// Services are the engine functions cmd wired (the file importer ...).
+	Services() Services
 }
 
 // Filter narrows a file dialog to some extensions, e.g. {"Ferry projects", []string{".ferry"}}.
@@ -45,4 +50,9 @@ type Services struct {
 	CreateDemo func(ctx context.Context, path string, actor string) (*project.Project, error)
 	// NewPicker makes the file picker for a window.
 	NewPicker func(w fyne.Window) FilePicker
+	// Importer reads legacy exports into the project (the importers package's implementation).
+	Importer staging.FileImporter
+	// ReadTable reads the first table of a file into memory without staging it (the Parallel run's
+	// daily comparisons of the old and new systems' same-day reports).
+	ReadTable func(ctx context.Context, path string) (*staging.MemoryTable, error)
 }

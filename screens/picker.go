@@ -79,4 +79,3 @@ func (p fynePicker) Save(title, suggested string, filters []Filter, done func(st
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }
-

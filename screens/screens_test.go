@@ -93,12 +93,14 @@ func formEntry(t *testing.T, root fyne.CanvasObject, label string) fyne.CanvasOb
 
 type fakeWelcome struct{ calls []string }
 
-func (f *fakeWelcome) NewProject()                       { f.calls = append(f.calls, "new") }
-func (f *fakeWelcome) OpenProjectDialog()                { f.calls = append(f.calls, "open") }
-func (f *fakeWelcome) OpenProject(p string, ro bool)     { f.calls = append(f.calls, "open "+filepath.Base(p)) }
-func (f *fakeWelcome) TryDemo()                          { f.calls = append(f.calls, "demo") }
-func (f *fakeWelcome) Recent() []string                  { return []string{"/office/Harbour View.ferry"} }
-func (f *fakeWelcome) ForgetRecent(string)               {}
+func (f *fakeWelcome) NewProject()        { f.calls = append(f.calls, "new") }
+func (f *fakeWelcome) OpenProjectDialog() { f.calls = append(f.calls, "open") }
+func (f *fakeWelcome) OpenProject(p string, ro bool) {
+	f.calls = append(f.calls, "open "+filepath.Base(p))
+}
+func (f *fakeWelcome) TryDemo()            { f.calls = append(f.calls, "demo") }
+func (f *fakeWelcome) Recent() []string    { return []string{"/office/Harbour View.ferry"} }
+func (f *fakeWelcome) ForgetRecent(string) {}
 
 func TestWelcomeOffersNewOpenRecentAndTheDemo(t *testing.T) {
 	test.NewTempApp(t)
@@ -193,9 +195,12 @@ func TestPlanEditingIsSavedAsTypedAndUpdatesStatus(t *testing.T) {
 	if edits < 6 || edits > 8 { // one per field changed, not one per keystroke
 		t.Fatalf("%d plan.edit events for 7 fields", edits)
 	}
-	s.RefreshNow()
-	if st := s.Statuses()[0]; st.State != wizard.InProgress {
-		t.Fatalf("plan status %v", st.State)
+	steps, err := wizard.Steps(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steps[0].State != wizard.InProgress {
+		t.Fatalf("plan status %v", steps[0].State)
 	}
 }
 

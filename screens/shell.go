@@ -23,6 +23,7 @@ type Shell struct {
 	win    fyne.Window
 	proj   *project.Project
 	picker FilePicker
+	svc    Services
 	onSave func() // Save as…
 	onExit func() // Close project
 
@@ -31,6 +32,7 @@ type Shell struct {
 	body     *fyne.Container
 	current  wizard.StepID
 	pages    map[wizard.StepID]fyne.CanvasObject
+	drops    map[wizard.StepID]dropTarget
 	closers  []func()
 	closed   atomic.Bool
 
@@ -40,7 +42,8 @@ type Shell struct {
 // NewShell builds the wizard for an open project.
 func NewShell(w fyne.Window, p *project.Project, picker FilePicker, onSaveAs, onClose func()) *Shell {
 	s := &Shell{win: w, proj: p, picker: picker, onSave: onSaveAs, onExit: onClose,
-		pages: map[wizard.StepID]fyne.CanvasObject{}}
+		pages: map[wizard.StepID]fyne.CanvasObject{}, drops: map[wizard.StepID]dropTarget{}}
+	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { s.Dropped(uris) })
 	s.statuses = s.computeStatuses()
 	s.sidebar = widget.NewList(
 		func() int { return len(s.statuses) },
@@ -113,6 +116,26 @@ func (s *Shell) Project() *project.Project { return s.proj }
 // Files implements StepDeps.
 func (s *Shell) Files() FilePicker { return s.picker }
 
+// Services implements StepDeps.
+func (s *Shell) Services() Services { return s.svc }
+
+// SetServices gives the steps the engine functions cmd wired. Steps are built when first shown,
+// so call it right after NewShell.
+func (s *Shell) SetServices(svc Services) { s.svc = svc }
+
+// dropTarget is a step that takes files dropped on the window from the file manager.
+type dropTarget interface{ Dropped(uris []fyne.URI) }
+
+// Dropped hands files dropped on the window to the step on screen, if it takes files.
+func (s *Shell) Dropped(uris []fyne.URI) {
+	if s.closed.Load() {
+		return
+	}
+	if d := s.drops[s.current]; d != nil {
+		d.Dropped(uris)
+	}
+}
+
 // ShowError implements StepDeps.
 func (s *Shell) ShowError(err error) { showError(s.win, err) }
 
@@ -124,16 +147,16 @@ func (s *Shell) Current() wizard.StepID { return s.current }
 
 // Refresh implements StepDeps: status is recomputed from the project file, off the UI goroutine.
 func (s *Shell) Refresh() {
-	go func() {
+	goBackground(func() {
 		st := s.computeStatuses()
 		if s.closed.Load() {
 			return
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			s.statuses = st
 			s.sidebar.Refresh()
 		})
-	}()
+	})
 }
 
 // RefreshNow recomputes statuses synchronously (tests, and right after opening).
@@ -203,14 +226,17 @@ func (s *Shell) buildPage(id wizard.StepID) fyne.CanvasObject {
 	header := container.NewVBox(title, purpose, widget.NewSeparator())
 
 	var content fyne.CanvasObject
+	ctor := stepScreens[id]
 	switch {
-	case !st.Built:
+	case !st.Built || ctor == nil:
 		content = notBuilt(st)
 	case !st.Available:
 		content = notAvailable(s, st)
 	default:
-		ctor := stepScreens[id]
 		content = ctor(s.win, s)
+		if d, ok := content.(dropTarget); ok {
+			s.drops[id] = d
+		}
 	}
 
 	idx := 0
@@ -238,12 +264,14 @@ func (s *Shell) buildPage(id wizard.StepID) fyne.CanvasObject {
 // Rebuild drops cached pages so they are built again (after availability changed).
 func (s *Shell) Rebuild() {
 	s.pages = map[wizard.StepID]fyne.CanvasObject{}
+	s.drops = map[wizard.StepID]dropTarget{}
 	s.show(s.current)
 }
 
 func sidebarDetail(st wizard.Status) string {
+	ctor := stepScreens[st.ID]
 	switch {
-	case !st.Built:
+	case !st.Built || ctor == nil:
 		return "not built yet"
 	case !st.Available:
 		return "waiting for " + strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(st.Blocker, "Available once "), " has been started."))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/settings"
+	"github.com/ferry-migrate/ferry/app/wizard"
 )
 
 // UI is the window: the welcome screen or the wizard on an open project.
@@ -165,6 +166,10 @@ func (u *UI) Show(p *project.Project) {
 		u.closeProject()
 		u.ShowWelcome()
 	})
+	u.shell.SetServices(u.svc)
+	if id := os.Getenv("FERRY_STEP"); id != "" {
+		u.shell.GoTo(wizard.StepID(id))
+	}
 	title := "Ferry — " + p.Name()
 	if p.ReadOnly() {
 		title += " (view only)"

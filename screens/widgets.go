@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-migrate/ferry/app/project"
+	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/app/wizard"
 )
 
@@ -92,6 +93,9 @@ func showError(w fyne.Window, err error) {
 // describeError splits an error into a short title and a body with advice.
 func describeError(err error) (string, string) {
 	advice := project.Advice(err)
+	if advice == "" {
+		advice = staging.Advice(err)
+	}
 	title := "Something went wrong"
 	switch {
 	case errors.Is(err, project.ErrNotFerry):
@@ -108,6 +112,14 @@ func describeError(err error) (string, string) {
 		title = "File already exists"
 	case errors.Is(err, project.ErrNotFound):
 		title = "Project not found"
+	case errors.Is(err, staging.ErrNameTaken), errors.Is(err, staging.ErrBadName):
+		title = "Choose another name"
+	case errors.Is(err, staging.ErrNothing):
+		title = "Nothing to import"
+	case errors.Is(err, staging.ErrTooWide):
+		title = "Too many columns"
+	case errors.Is(err, staging.ErrNoTable), errors.Is(err, staging.ErrNoColumn):
+		title = "Not in the project"
 	}
 	body := err.Error()
 	if advice != "" {

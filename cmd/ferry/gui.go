@@ -7,6 +7,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/ferry-migrate/ferry/assets"
+	"github.com/ferry-migrate/ferry/importers"
 
 	"github.com/ferry-migrate/ferry/screens"
 	"github.com/ferry-migrate/ferry/screens/nativedialog"
@@ -32,5 +33,7 @@ func services() screens.Services {
 	return screens.Services{
 		CreateDemo: createDemo,
 		NewPicker:  nativedialog.New,
+		Importer:   importers.Service{},
+		ReadTable:  readTable,
 	}
 }
