@@ -2,8 +2,6 @@ package screens
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -61,71 +59,14 @@ func (s *StagedSource) Page(ctx context.Context, offset, limit int64) ([]GridRow
 }
 
 // Rows implements RowFetcher: the rows with the given _ferry_row ids, in that order.
-//
-// Until the Stager can read rows by id (requested in NOTES-sources-gui.md) this reads them from
-// the read-only pool itself, with every identifier quoted.
 func (s *StagedSource) Rows(ctx context.Context, ids []int64) ([]GridRow, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var q strings.Builder
-	q.WriteString("SELECT " + staging.QuoteIdent(staging.ColRow) + ", " + staging.QuoteIdent(staging.ColLine) + ", " +
-		staging.QuoteIdent(staging.ColFlags) + ", " + staging.QuoteIdent(staging.ColOverflow))
-	for _, c := range s.cols {
-		q.WriteString(", " + staging.QuoteIdent(c))
-	}
-	q.WriteString(" FROM " + staging.QuoteIdent(s.table) + " WHERE " + staging.QuoteIdent(staging.ColRow) + " IN (")
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		if i > 0 {
-			q.WriteByte(',')
-		}
-		q.WriteByte('?')
-		args[i] = id
-	}
-	q.WriteByte(')')
-	rows, err := s.st.Project().Reader().QueryContext(ctx, q.String(), args...)
+	rows, err := s.st.Rows(ctx, s.table, ids)
 	if err != nil {
-		return nil, fmt.Errorf("reading rows of %s: %w", s.table, err)
+		return nil, err
 	}
-	defer rows.Close()
-	byID := make(map[int64]GridRow, len(ids))
-	n := len(s.cols)
-	vals := make([]sql.NullString, n)
-	dest := make([]any, 4+n)
-	var r staging.PageRow
-	var overflow sql.NullString
-	dest[0], dest[1], dest[2], dest[3] = &r.ID, &r.Line, &r.Flags, &overflow
-	for i := range vals {
-		dest[4+i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("reading rows of %s: %w", s.table, err)
-		}
-		pr := staging.PageRow{ID: r.ID, Line: r.Line, Flags: r.Flags, Cells: make([]string, n)}
-		for i, v := range vals {
-			pr.Cells[i] = v.String
-			if !v.Valid {
-				if pr.Nulls == nil {
-					pr.Nulls = make([]bool, n)
-				}
-				pr.Nulls[i] = true
-			}
-		}
-		if overflow.Valid {
-			_ = json.Unmarshal([]byte(overflow.String), &pr.Overflow)
-		}
-		byID[pr.ID] = gridRowOf(pr)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading rows of %s: %w", s.table, err)
-	}
-	out := make([]GridRow, 0, len(ids))
-	for _, id := range ids {
-		if r, ok := byID[id]; ok {
-			out = append(out, r)
-		}
+	out := make([]GridRow, len(rows))
+	for i, r := range rows {
+		out[i] = gridRowOf(r)
 	}
 	return out, nil
 }
@@ -165,23 +106,7 @@ func flagNote(f staging.Flag, overflow []string) string {
 }
 
 // flaggedRowIDs lists the ids of a staged table's flagged rows (at most 100,000), for the grid's
-// "only flagged rows" view. Until the Stager offers it (requested in NOTES-sources-gui.md) it is
-// read here from the read-only pool.
+// "only flagged rows" view.
 func flaggedRowIDs(ctx context.Context, st *staging.Stager, table string) ([]int64, error) {
-	rows, err := st.Project().Reader().QueryContext(ctx, "SELECT "+staging.QuoteIdent(staging.ColRow)+" FROM "+
-		staging.QuoteIdent(table)+" WHERE "+staging.QuoteIdent(staging.ColFlags)+" <> 0 ORDER BY "+
-		staging.QuoteIdent(staging.ColRow)+" LIMIT 100000")
-	if err != nil {
-		return nil, fmt.Errorf("finding the flagged rows of %s: %w", table, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("finding the flagged rows of %s: %w", table, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return st.FlaggedRows(ctx, table, 100000)
 }

@@ -131,12 +131,16 @@ func (v *issuesView) load(s *SourcesStep, t staging.TableInfo) {
 	v.gen++
 	gen := v.gen
 	if t.Issues == 0 {
-		v.apply(t, nil)
+		v.apply(t, nil, nil)
 		return
 	}
 	v.summary.SetText("Reading what the import reported…")
 	goBackground(func() {
 		items, err := s.st.Issues(s.ctx, t.Name, 0, issuesListed)
+		var counts map[string]int64
+		if err == nil {
+			counts, err = s.st.IssueCounts(s.ctx, t.Name)
+		}
 		uiDo(func() {
 			if gen != v.gen || s.ctx.Err() != nil {
 				return
@@ -145,12 +149,14 @@ func (v *issuesView) load(s *SourcesStep, t staging.TableInfo) {
 				s.deps.ShowError(err)
 				return
 			}
-			v.apply(t, items)
+			v.apply(t, items, counts)
 		})
 	})
 }
 
-func (v *issuesView) apply(t staging.TableInfo, items []staging.Issue) {
+// apply shows the issues listed and the counts by kind of all of them (the engine's, not just
+// of the first issuesListed).
+func (v *issuesView) apply(t staging.TableInfo, items []staging.Issue, counts map[string]int64) {
 	v.items = items
 	v.list.UnselectAll()
 	v.detail.Hide()
@@ -158,10 +164,6 @@ func (v *issuesView) apply(t staging.TableInfo, items []staging.Issue) {
 	if len(items) == 0 {
 		v.summary.SetText(fmt.Sprintf("Nothing to report: every row of %s was read as it is.", sourceFileLabel(t.Source)))
 		return
-	}
-	counts := map[string]int64{}
-	for _, i := range items {
-		counts[i.Kind]++
 	}
 	var lines []string
 	head := fmt.Sprintf("Reading %s, Ferry noticed %s. Every row is kept; flagged rows are highlighted in Rows.",
