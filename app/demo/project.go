@@ -67,7 +67,7 @@ func CreateProject(ctx context.Context, projectPath string, opts project.Options
 		}
 	}
 	for k, v := range map[string]string{"practice_name": m.Practice, "practice_type": "dental", "staff": "9",
-		"locations": "1", "integrations": "3", "legacy_system": "DentalBase 7 (the demo's old system)"} {
+		"locations": "1", "integrations": "3", "region": "US", "legacy_system": "DentalBase 7 (the demo's old system)"} {
 		if err := plan.Set(ctx, p, k, v); err != nil {
 			return fail(err)
 		}
