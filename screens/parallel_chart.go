@@ -108,15 +108,7 @@ func chartGeometry(width float32, n int) (x0, slot float32) {
 
 // CreateRenderer implements fyne.Widget.
 func (c *trendChart) CreateRenderer() fyne.WidgetRenderer {
-	r := &chartRenderer{c: c}
-	r.Refresh()
-	return r
-}
-
-type chartRenderer struct {
-	c    *trendChart
-	objs []fyne.CanvasObject
-	size fyne.Size
+	return newDrawnRenderer(c, func() fyne.Size { return fyne.NewSize(260, 150) }, c.draw)
 }
 
 var (
@@ -125,52 +117,14 @@ var (
 	colChanged    = statusBlue
 )
 
-func (r *chartRenderer) Layout(s fyne.Size) {
-	r.size = s
-	r.build()
-}
-
-func (r *chartRenderer) MinSize() fyne.Size { return fyne.NewSize(260, 150) }
-
-func (r *chartRenderer) Refresh() {
-	r.build()
-	canvas.Refresh(r.c)
-}
-
-func (r *chartRenderer) Objects() []fyne.CanvasObject { return r.objs }
-
-func (r *chartRenderer) Destroy() {}
-
-func chartText(s string, c color.Color, size float32) *canvas.Text {
-	t := canvas.NewText(s, c)
-	t.TextSize = size
-	return t
-}
-
-// build lays the chart out from scratch: it is a few dozen shapes, cheaper to redo than to track.
-func (r *chartRenderer) build() {
-	c := r.c
-	w, h := r.size.Width, r.size.Height
+// draw lays the chart out from scratch: it is a few dozen shapes, cheaper to redo than to track.
+func (c *trendChart) draw(size fyne.Size) []fyne.CanvasObject {
+	w, h := size.Width, size.Height
 	fg := theme.Color(theme.ColorNameForeground)
 	quiet := theme.Color(theme.ColorNamePlaceHolder)
 	small := theme.CaptionTextSize()
-	var objs []fyne.CanvasObject
-
-	// Legend.
-	x := float32(chartLeft)
-	for _, l := range []struct {
-		c    color.Color
-		text string
-	}{{colMissingNew, "missing in new"}, {colMissingOld, "only in new"}, {colChanged, "changed"}} {
-		sw := canvas.NewRectangle(l.c)
-		sw.CornerRadius = 2
-		sw.Move(fyne.NewPos(x, 6))
-		sw.Resize(fyne.NewSize(10, 10))
-		t := chartText(l.text, quiet, small)
-		t.Move(fyne.NewPos(x+14, 3))
-		objs = append(objs, sw, t)
-		x += 14 + fyne.MeasureText(l.text, small, fyne.TextStyle{}).Width + 16
-	}
+	objs, _ := chartLegend(chartLeft, 3, []legendItem{{colMissingNew, "missing in new"}, {colMissingOld, "only in new"},
+		{colChanged, "changed"}})
 
 	plotH := h - chartTop - chartBottom
 	base := h - chartBottom
@@ -184,8 +138,7 @@ func (r *chartRenderer) build() {
 		t := chartText("The trend appears here after the first comparison.", quiet, theme.TextSize())
 		ts := fyne.MeasureText(t.Text, t.TextSize, t.TextStyle)
 		t.Move(fyne.NewPos(max((w-ts.Width)/2, 0), chartTop+max((plotH-ts.Height)/2, 0)))
-		r.objs = append(objs, t)
-		return
+		return append(objs, t)
 	}
 
 	top := 1
@@ -264,5 +217,5 @@ func (r *chartRenderer) build() {
 			objs = append(objs, dl)
 		}
 	}
-	r.objs = objs
+	return objs
 }

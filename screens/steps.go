@@ -11,5 +11,8 @@ import (
 var stepScreens = map[wizard.StepID]func(w fyne.Window, deps StepDeps) fyne.CanvasObject{
 	wizard.Plan:     NewPlanStep,
 	wizard.Sources:  NewSourcesStep,
+	wizard.Audit:    NewAuditStep,
+	wizard.Cleanse:  NewCleanseStep,
+	wizard.Map:      NewMapStep,
 	wizard.Parallel: NewParallelStep,
 }
