@@ -21,7 +21,7 @@ CREATE TABLE ferry_cleanse_ops (
     removed     INTEGER NOT NULL DEFAULT 0,   -- rows it purged or merged away
     columns     TEXT NOT NULL DEFAULT '[]',   -- JSON: the columns whose cells it changed
     added       TEXT NOT NULL DEFAULT '[]',   -- JSON: the columns it created (dropped on undo)
-    row_columns TEXT NOT NULL DEFAULT '[]',   -- JSON: the order of values in removed rows' data
+    row_columns TEXT NOT NULL DEFAULT '[]',   -- JSON: the columns its removed rows were copied with
     rows_before INTEGER NOT NULL DEFAULT 0,   -- ferry_tables.rows before it ran
     left_alone  TEXT NOT NULL DEFAULT '[]',   -- JSON: values it did not change, and why
     recipe      TEXT NOT NULL DEFAULT '',     -- the recipe it was replayed from, if any
