@@ -699,19 +699,6 @@ func cellOf(r staging.PageRow, i int) string {
 	return ""
 }
 
-// findingByID finds a finding of the report shown.
-func (a *AuditStep) findingByID(id int64) (audit.Finding, bool) {
-	if a.rep == nil {
-		return audit.Finding{}, false
-	}
-	for _, f := range a.rep.Findings {
-		if f.ID == id {
-			return f, true
-		}
-	}
-	return audit.Finding{}, false
-}
-
 // findingRows reads the row ids of a finding (at most auditDrillMax).
 func (a *AuditStep) findingRows(ctx context.Context, f audit.Finding) ([]int64, error) {
 	return audit.FindingRows(ctx, a.p, f.ID, 0, auditDrillMax)

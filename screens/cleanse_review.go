@@ -356,8 +356,28 @@ func (r *clusterReview) NotDuplicates() {
 	if r.cur >= len(r.clusters) {
 		return
 	}
-	r.decided[r.cur] = true
-	r.show(r.firstOpen(r.cur + 1))
+	cur := r.cur
+	r.decided[cur] = true
+	r.show(r.firstOpen(cur + 1))
+	// Recorded in the project (and the custody log), so a re-audit does not raise the group again.
+	var rows []int64
+	for _, m := range r.clusters[cur].Members {
+		if m.Row != 0 {
+			rows = append(rows, m.Row)
+		}
+	}
+	if r.c.readOnly || len(rows) < 2 {
+		return
+	}
+	table := r.table
+	goBackground(func() {
+		_, err := cleanse.MarkDistinct(r.c.ctx, r.c.p, table, rows, "reviewed in the Cleanse step: not the same record")
+		if err != nil {
+			uiDo(func() { r.c.deps.ShowError(err) })
+			return
+		}
+		r.c.deps.Refresh()
+	})
 }
 
 // MergeAll merges every group not decided yet, each with its choices (the first record kept

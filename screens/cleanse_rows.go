@@ -122,8 +122,21 @@ func (v *changedRowsView) showRows(pv *cleanse.Outcome) {
 // showOp shows the operation's table with its changes highlighted.
 func (v *changedRowsView) showOp(op cleanse.Op) {
 	v.table = op.Table
-	v.load(nil, fmt.Sprintf("Operation %d (%s) changed %s; they are highlighted, select a cell to see what changed.",
-		op.ID, opTitle(op.Op), plural64(op.Rows, "row", "rows")))
+	caption := fmt.Sprintf("Operation %d (%s) changed %s; only those are shown, select a cell to see what changed.",
+		op.ID, opTitle(op.Op), plural64(op.Rows, "row", "rows"))
+	goBackground(func() {
+		ids, err := cleanse.ChangedRows(v.c.ctx, v.c.p, op.ID, 100000)
+		uiDo(func() {
+			if err != nil {
+				v.c.deps.ShowError(err)
+				return
+			}
+			if ids == nil {
+				ids = []int64{}
+			}
+			v.load(ids, caption)
+		})
+	})
 }
 
 // traceSource is a staged table whose rows carry what the cleanse operations did to them.
@@ -136,9 +149,17 @@ func (s *traceSource) mark(ctx context.Context, rows []GridRow) []GridRow {
 	if !s.hasOps(ctx) {
 		return rows
 	}
+	ids := make([]int64, len(rows))
 	for i := range rows {
-		ch, err := cleanse.Changes(ctx, s.c.p, s.table, rows[i].ID)
-		if err != nil || len(ch) == 0 {
+		ids[i] = rows[i].ID
+	}
+	all, err := cleanse.ChangesOf(ctx, s.c.p, s.table, ids) // one query for the page
+	if err != nil {
+		return rows
+	}
+	for i := range rows {
+		ch := all[rows[i].ID]
+		if len(ch) == 0 {
 			continue
 		}
 		var words []string

@@ -222,3 +222,23 @@ func TestCleanseMergesAReviewedDuplicateGroup(t *testing.T) {
 		t.Fatalf("errors shown: %v", f.deps.errs)
 	}
 }
+
+func TestCleanseRecordsNotDuplicatesInTheProject(t *testing.T) {
+	f := newCleanse(t)
+	f.step.SetUp(f.suggestion(audit.KindDuplicateFuzzy, "patients"))
+	settle(t)
+	rv := f.step.Review()
+	cl := rv.Clusters()[rv.Current()]
+	test.Tap(findButton(t, f.step.root, "Not duplicates"))
+	settle(t)
+	groups, err := cleanse.DistinctGroups(context.Background(), f.p, "patients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 1 {
+		t.Fatalf("%d distinct decisions recorded, want 1 for the group of %d", len(groups), len(cl.Members))
+	}
+	if len(f.step.History()) != 0 {
+		t.Fatalf("'not duplicates' changed data: %+v", f.step.History())
+	}
+}
