@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/staging"
 )
 
@@ -17,7 +18,7 @@ const headSize = 64 << 10
 func Detect(path string) (Importer, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, fmt.Errorf("reading %s: %w", path, fsutil.Check(path, err))
 	}
 	defer f.Close()
 	head := make([]byte, headSize)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/staging"
 )
@@ -41,7 +42,7 @@ func ImportFile(ctx context.Context, p *project.Project, path string, opts Optio
 	src := staging.SourceInfo{Path: abs, FileName: name, SHA256: sum, Size: before.Size(), Format: imp.Format()}
 	return staging.NewStager(p).Import(ctx, src, func(ctx context.Context, sink staging.Sink) error {
 		if err := imp.Import(ctx, path, opts, sink, progress); err != nil {
-			return err
+			return fsutil.Check(path, err)
 		}
 		// The hash recorded must be the hash of what was read.
 		after, err := os.Stat(path)
@@ -56,8 +57,11 @@ func ImportFile(ctx context.Context, p *project.Project, path string, opts Optio
 }
 
 func hashFile(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := fsutil.OpenForRead(path) // a file Excel holds open gets "close it there" advice
 	if err != nil {
+		if fsutil.IsInUse(err) {
+			return "", err
+		}
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	defer f.Close()

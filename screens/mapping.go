@@ -56,7 +56,8 @@ type MapStep struct {
 	entity   string // the entity on the right
 	field    string // the field whose chain is edited
 
-	editMu    sync.Mutex // edits run one after the other, in the order they were made
+	editMu    sync.Mutex    // guards editTail
+	editTail  chan struct{} // closed when the last edit asked for has run: edits run in the order they were made
 	reloadMu  sync.Mutex
 	reloadSeq int
 	applied   int
@@ -272,7 +273,7 @@ func (s *MapStep) build() {
 	fieldsSplit := container.NewHSplit(s.canvas, s.editor.root)
 	fieldsSplit.Offset = 0.62
 	s.fieldsTab = container.NewTabItemWithIcon("Fields", theme.ListIcon(), fieldsSplit)
-	s.valuesTab = container.NewTabItemWithIcon("Values", theme.MenuDropDownIcon(), s.values.root)
+	s.valuesTab = container.NewTabItemWithIcon("Values", theme.RadioButtonCheckedIcon(), s.values.root)
 	s.previewTab = container.NewTabItemWithIcon("Preview", theme.VisibilityIcon(), s.preview.root)
 	s.checkTab = container.NewTabItemWithIcon("Validation", theme.ConfirmIcon(), s.check.root)
 	s.tabs = container.NewAppTabs(s.fieldsTab, s.valuesTab, s.previewTab, s.checkTab)
@@ -643,10 +644,16 @@ func (s *MapStep) edit(fn func(ctx context.Context) (string, error), then func()
 		s.deps.ShowError(project.ErrReadOnly)
 		return
 	}
+	s.editMu.Lock()
+	prev, done := s.editTail, make(chan struct{})
+	s.editTail = done
+	s.editMu.Unlock()
 	goBackground(func() {
-		s.editMu.Lock()
+		if prev != nil {
+			<-prev
+		}
 		msg, err := fn(s.ctx)
-		s.editMu.Unlock()
+		close(done)
 		uiDo(func() {
 			if s.ctx.Err() != nil {
 				return

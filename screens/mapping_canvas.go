@@ -46,6 +46,7 @@ type mapCanvas struct {
 	ghost      *fyne.Container
 	ghostText  *canvas.Text
 	ghostBg    *canvas.Rectangle
+	ghostLine  *canvas.Line // from the dragged column to the pointer
 	ghostLayer *fyne.Container
 	root       *fyne.Container
 
@@ -73,7 +74,10 @@ func newMapCanvas(s *MapStep) *mapCanvas {
 	c.ghostBg.CornerRadius = 6
 	c.ghost = container.NewStack(c.ghostBg, container.New(&mapPad{h: 10, v: 5}, c.ghostText))
 	c.ghost.Hide()
-	c.ghostLayer = container.NewWithoutLayout(c.ghost)
+	c.ghostLine = canvas.NewLine(theme.Color(theme.ColorNamePrimary))
+	c.ghostLine.StrokeWidth = 2
+	c.ghostLine.Hide()
+	c.ghostLayer = container.NewWithoutLayout(c.ghostLine, c.ghost)
 	c.root = container.NewStack(c.scroll, c.ghostLayer)
 	c.ExtendBaseWidget(c)
 	return c
@@ -230,7 +234,7 @@ func (c *mapCanvas) dragMoved(r *mapSourceRow, e *fyne.DragEvent) {
 	c.autoScroll(c.dragAt)
 	over := c.fieldAt(c.dragAt)
 	c.setOver(over)
-	c.showGhost(r.column, over)
+	c.showGhost(r, over)
 }
 
 func (c *mapCanvas) dragEnded(r *mapSourceRow) {
@@ -242,6 +246,7 @@ func (c *mapCanvas) dragEnded(r *mapSourceRow) {
 	r.setDragging(false)
 	c.setOver(nil)
 	c.ghost.Hide()
+	c.ghostLine.Hide()
 	c.ghostLayer.Refresh()
 	if over != nil {
 		c.s.selectField(over.field.Name)
@@ -297,7 +302,8 @@ func (c *mapCanvas) autoScroll(p fyne.Position) {
 	c.scroll.ScrollToOffset(fyne.NewPos(0, off))
 }
 
-func (c *mapCanvas) showGhost(column string, over *mapFieldRow) {
+func (c *mapCanvas) showGhost(r *mapSourceRow, over *mapFieldRow) {
+	column := r.column
 	text := column + "  →"
 	c.ghostBg.FillColor = mapAlpha(theme.Color(theme.ColorNamePrimary), 0xd8)
 	if over != nil {
@@ -317,6 +323,11 @@ func (c *mapCanvas) showGhost(column string, over *mapFieldRow) {
 	at.Y = max(0, min(at.Y, ls.Height-size.Height))
 	c.ghost.Move(at)
 	c.ghost.Show()
+	d := fyne.CurrentApp().Driver()
+	from := d.AbsolutePositionForObject(r).Add(fyne.NewPos(r.Size().Width, r.Size().Height/2)).Subtract(lp)
+	c.ghostLine.Position1, c.ghostLine.Position2 = from, c.dragAt.Subtract(lp)
+	c.ghostLine.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	c.ghostLine.Show()
 	c.ghostLayer.Refresh()
 }
 
@@ -463,7 +474,7 @@ func (r *mapSourceRow) setData(sample string, h mapping.ColumnHint, readers []st
 func (r *mapSourceRow) CreateRenderer() fyne.WidgetRenderer {
 	grip := widget.NewIcon(theme.MenuIcon())
 	body := container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(16, 16), grip)),
-		nil, container.New(&tightVBox{}, container.NewBorder(nil, nil, nil, container.NewCenter(r.badges), r.name), r.sample))
+		nil, container.New(&tightVBox{}, r.name, container.NewBorder(nil, nil, nil, container.NewCenter(r.badges), r.sample)))
 	return widget.NewSimpleRenderer(container.NewStack(r.bg, container.New(&mapPad{h: 4, v: 2}, body)))
 }
 
@@ -543,9 +554,11 @@ func (r *mapFieldRow) build() {
 	r.status.SizeName = theme.SizeNameCaptionText
 	for _, src := range r.fm.Sources {
 		src := src
-		r.chips.Objects = append(r.chips.Objects, newMapChip("← "+src, func() {
-			r.c.s.Disconnect(r.c.entity, f.Name, src)
-		}))
+		var remove func()
+		if !r.c.s.readOnly {
+			remove = func() { r.c.s.Disconnect(r.c.entity, f.Name, src) }
+		}
+		r.chips.Objects = append(r.chips.Objects, newMapChip("← "+src, remove))
 	}
 	if mapHasConstant(&r.fm) {
 		for _, st := range r.fm.Steps {
@@ -613,7 +626,7 @@ func (r *mapFieldRow) refreshLook() {
 	primary := theme.Color(theme.ColorNamePrimary)
 	switch {
 	case r.hot:
-		r.bg.FillColor = mapAlpha(primary, 0x40)
+		r.bg.FillColor = mapAlpha(primary, 0x60)
 		r.bg.StrokeColor = primary
 		r.bg.StrokeWidth = 2
 	case r.selected:

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,8 @@ type mapFieldEditor struct {
 
 	empty     *widget.Label
 	body      *fyne.Container
-	title     *widget.Label
+	pick      *widget.Select // the field, for keyboard users (a tap on a field row does the same)
+	picks     []string
 	info      *widget.Label
 	desc      *widget.Label
 	srcBox    *fyne.Container
@@ -70,8 +72,19 @@ func newMapFieldEditor(s *MapStep) *mapFieldEditor {
 	e := &mapFieldEditor{s: s, saver: newDebouncer(600 * time.Millisecond)}
 	e.empty = wrapped("Select a field on the right of the canvas to see and change how it is filled.")
 	e.empty.Importance = widget.LowImportance
-	e.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	e.title.Truncation = fyne.TextTruncateEllipsis
+	e.pick = widget.NewSelect(nil, func(v string) {
+		if e.busy {
+			return
+		}
+		for i, o := range e.picks {
+			if o == v {
+				if ev, ok := e.s.view(); ok && i < len(ev.Entity.Fields) {
+					e.s.selectField(ev.Entity.Fields[i].Name)
+					e.s.canvas.reveal(e.s.canvas.FieldRow(ev.Entity.Fields[i].Name))
+				}
+			}
+		}
+	})
 	e.info = widget.NewLabel("")
 	e.info.SizeName = theme.SizeNameCaptionText
 	e.info.Wrapping = fyne.TextWrapWord
@@ -125,7 +138,7 @@ func newMapFieldEditor(s *MapStep) *mapFieldEditor {
 		e.editBtn.Disable()
 	}
 	e.body = container.NewVBox(
-		container.NewBorder(nil, nil, nil, e.editBtn, e.title), e.info, e.desc,
+		container.NewBorder(nil, nil, nil, e.editBtn, e.pick), e.info, e.desc,
 		mapSection("Filled from"), e.srcBox, e.addCol,
 		mapSection("Steps, in order"), e.stepsBox, e.addStep,
 		mapSection("Result on the first rows"), e.resultSum, e.result,
@@ -161,6 +174,7 @@ func (e *mapFieldEditor) show() {
 	if fm := ev.Map.Field(f.Name); fm != nil {
 		saved = fm.Clone()
 	}
+	keep := same && (e.dirty || reflect.DeepEqual(e.fm.Steps, saved.Steps))
 	if same && e.dirty {
 		saved.Steps = e.fm.Steps // what is being typed wins until it is saved
 	}
@@ -168,7 +182,27 @@ func (e *mapFieldEditor) show() {
 	e.empty.Hide()
 	e.body.Show()
 
-	e.title.SetText(ev.Entity.Name + "." + f.Name)
+	e.picks = e.picks[:0]
+	sel := ""
+	for _, ff := range ev.Entity.Fields {
+		o := ff.Name
+		if ff.Required {
+			o += " *"
+		}
+		if fm := ev.Map.Field(ff.Name); fm != nil && (len(fm.Sources) > 0 || mapHasConstant(fm)) {
+			o += "  ✓"
+		} else if ff.Required {
+			o += "  (not mapped)"
+		}
+		e.picks = append(e.picks, o)
+		if ff.Name == f.Name {
+			sel = o
+		}
+	}
+	e.busy = true
+	e.pick.SetOptions(e.picks)
+	e.pick.SetSelected(sel)
+	e.busy = false
 	e.info.SetText(mapFieldInfo(*f))
 	e.desc.SetText(f.Description)
 	if f.Description == "" {
@@ -177,7 +211,9 @@ func (e *mapFieldEditor) show() {
 		e.desc.Show()
 	}
 	e.showSources()
-	e.showSteps()
+	if !keep {
+		e.showSteps() // not while typing: the entry would lose the focus
+	}
 	e.updateResult()
 }
 
@@ -194,7 +230,7 @@ func (e *mapFieldEditor) showSources() {
 	e.srcBox.Objects = nil
 	for _, src := range e.fm.Sources {
 		src := src
-		rm := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() { e.s.Disconnect(e.entity, e.f.Name, src) })
+		rm := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { e.s.Disconnect(e.entity, e.f.Name, src) })
 		rm.Importance = widget.LowImportance
 		if e.s.readOnly {
 			rm.Disable()
@@ -487,11 +523,10 @@ func (e *mapFieldEditor) changed(now bool) {
 	if e.busy || e.s.readOnly {
 		return
 	}
-	ok := e.updateResult()
-	if !ok {
+	e.dirty = true // kept over reloads until saved, even while it cannot run yet
+	if !e.updateResult() {
 		return
 	}
-	e.dirty = true
 	e.gen++
 	gen := e.gen
 	entity, field := e.entity, e.f.Name

@@ -656,3 +656,36 @@ func mapReadCSV(ctx context.Context, path string) (*staging.MemoryTable, error) 
 	}
 	return sink.Tables[0], nil
 }
+
+func TestMapViewOnlyShowsTheMapButChangesNothing(t *testing.T) {
+	f := newMapDemo(t, mapPatientFromPatients)
+	path := f.p.Path
+	f.step.Close()
+	f.p.Close()
+	p, err := project.Open(context.Background(), path, project.Options{ReadOnly: true, Actor: "Dana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	deps := &mapDeps{stepDeps: stepDeps{p: p, picker: &fakePicker{}}}
+	step := NewMapStep(f.win, deps).(*MapStep)
+	defer step.Close()
+	f.win.SetContent(step)
+	settle(t)
+	if step.ov == nil || step.entity != "Patient" {
+		t.Fatalf("the map is not shown read-only: %v", deps.errs)
+	}
+	if !step.suggestBtn.Disabled() || !step.check.run.Disabled() || !step.tableSelect.Disabled() {
+		t.Error("editing is offered on a project opened for viewing only")
+	}
+	rev, _ := mapping.New(p).Revision(context.Background())
+	src, dst := step.canvas.SourceRow("BirthDate"), step.canvas.FieldRow("birthDate")
+	d := fyne.CurrentApp().Driver()
+	from := d.AbsolutePositionForObject(src).Add(fyne.NewPos(30, 10))
+	to := d.AbsolutePositionForObject(dst).Add(fyne.NewPos(30, 10))
+	test.Drag(f.win.Canvas(), from, to.X-from.X, to.Y-from.Y)
+	settle(t)
+	if r, _ := mapping.New(p).Revision(context.Background()); r != rev || len(deps.errs) != 0 {
+		t.Errorf("a drop changed a read-only map (revision %d → %d, %v)", rev, r, deps.errs)
+	}
+}

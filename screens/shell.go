@@ -95,6 +95,13 @@ func NewShell(w fyne.Window, p *project.Project, picker FilePicker, onSaveAs, on
 	}
 	actions = append(actions, saveAs, widget.NewButtonWithIcon("Close project", theme.LogoutIcon(), func() { s.onExit() }))
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.FileIcon()), name), container.NewHBox(actions...), where)
+	if w := p.StorageWarning(); w != "" {
+		// A network drive or a synced folder: Ferry saves the slower, safer way; the person should know.
+		warn := widget.NewLabel(w)
+		warn.Importance = widget.WarningImportance
+		warn.Wrapping = fyne.TextWrapWord
+		top = container.NewVBox(top, warn)
+	}
 
 	side := container.NewBorder(
 		container.NewVBox(container.NewPadded(widget.NewLabelWithStyle("Migration steps", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))),

@@ -156,7 +156,9 @@ func open(ctx context.Context, path string, opts Options, logOpen bool) (*Projec
 	}
 	var err error
 	if !opts.ReadOnly {
-		p.w, err = sql.Open("sqlite", dsn(path, "journal_mode(WAL)", false))
+		// Hook (issue 13): WAL on a local disk, a rollback journal on network shares and in synced
+		// folders, where WAL is unsafe. See fsinfo.go; Project.StorageWarning says why to the person.
+		p.w, err = sql.Open("sqlite", dsn(path, journalMode(path), false))
 		if err != nil {
 			return fail(fmt.Errorf("opening %s: %w", path, err))
 		}

@@ -49,6 +49,7 @@ func init() {
 					return err
 				}
 				defer p.Close()
+				warnStorage(p)
 				st := staging.NewStager(p)
 				var failed []error
 				imported := 0

@@ -44,6 +44,7 @@ func init() {
 				}
 				defer p.Close()
 				fmt.Fprintf(out, "Created %s\n", p.Path)
+				warnStorage(p)
 				if *demo {
 					tables, err := staging.NewStager(p).Tables(ctx)
 					if err != nil {

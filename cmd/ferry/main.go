@@ -7,7 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	_ "github.com/ferry-migrate/ferry/internal/locale" // before Fyne reads the locale
+	_ "github.com/ferry-migrate/ferry/internal/locale"     // before Fyne reads the locale
+	_ "github.com/ferry-migrate/ferry/internal/winconsole" // ferry.exe prints in cmd and PowerShell
 	"io"
 	"os"
 	"os/signal"
