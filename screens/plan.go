@@ -177,7 +177,7 @@ func (ps *PlanStep) set(key, value string) {
 	}
 	ps.saver.Call(key, func() {
 		if err := plan.Set(context.Background(), p, key, value); err != nil {
-			fyne.Do(func() { ps.deps.ShowError(err) })
+			uiDo(func() { ps.deps.ShowError(err) })
 			return
 		}
 		ps.deps.Refresh()

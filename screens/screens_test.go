@@ -129,10 +129,15 @@ func openShell(t *testing.T) (*Shell, *project.Project, fyne.Window) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
+	// Background results (sidebar refreshes, pages loading) wait for the test goroutine, as they
+	// would for Fyne's main loop: run concurrently they race with the test driver's rendering.
+	uiQueue = queueUI(t)
 	w := test.NewTempWindow(t, nil)
 	s := NewShell(w, p, NewFynePicker(w), func() {}, func() {})
 	w.SetContent(s.Content())
 	w.Resize(fyne.NewSize(1280, 800))
+	t.Cleanup(s.Close) // before the project closes: typed text still pending is saved, not lost
+	settle(t)
 	return s, p, w
 }
 

@@ -178,7 +178,7 @@ func (s *Shell) computeStatuses() []wizard.Status {
 		return s.statuses
 	}
 	if err != nil {
-		fyne.Do(func() { showError(s.win, err) })
+		uiDo(func() { showError(s.win, err) })
 		return s.statuses
 	}
 	return st
