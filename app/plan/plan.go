@@ -52,7 +52,7 @@ var Fields = []Field{
 		Options: []string{"dental", "medical", "physiotherapy", "veterinary", "law", "accounting", "other"}},
 	{Key: "region", Label: "Country", Kind: Choice, Group: "Practice",
 		Options: []string{"US", "CA", "GB", "IE", "AU", "NZ"},
-		Help: "Phone numbers and postcodes are checked against this country's rules. US if left empty."},
+		Help:    "Phone numbers and postcodes are checked against this country's rules. US if left empty."},
 	{Key: "staff", Label: "Staff who use the system", Kind: Number, Group: "Practice", Help: "Everyone with a login: reception, clinicians, billing."},
 	{Key: "locations", Label: "Locations", Kind: Number, Group: "Practice"},
 	{Key: "integrations", Label: "Connected systems", Kind: Number, Group: "Practice",
