@@ -3,6 +3,8 @@ package audit
 import (
 	"slices"
 	"sort"
+
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // Fuzzy duplicates: the same person entered twice under different keys. People are blocked on
@@ -39,10 +41,10 @@ func matchPeople(x, y *person, names []string) fuzzyMatch {
 	}
 	fx, fy, lx, ly := names[x.first], names[y.first], names[x.last], names[y.last]
 	if x.last == y.last && lx != "" && fx != "" && fy != "" {
-		if osa(fx, fy, 1) <= 1 {
-			return fuzzyMatch{true, "Jaro-Winkler", round3((1 + jaroWinkler(fx, fy)) / 2)}
+		if textkit.OSA(fx, fy, 1) <= 1 {
+			return fuzzyMatch{true, "Jaro-Winkler", round3((1 + textkit.JaroWinkler(fx, fy)) / 2)}
 		}
-		if jw := jaroWinkler(fx, fy); jw >= 0.9 {
+		if jw := textkit.JaroWinkler(fx, fy); jw >= 0.9 {
 			return fuzzyMatch{true, "Jaro-Winkler", round3((1 + jw) / 2)}
 		}
 		if (len(fx) == 1 && fy[0] == fx[0]) || (len(fy) == 1 && fx[0] == fy[0]) {
@@ -53,7 +55,7 @@ func matchPeople(x, y *person, names []string) fuzzyMatch {
 	if !contact || lx == "" || ly == "" {
 		return fuzzyMatch{}
 	}
-	jl, jf := jaroWinkler(lx, ly), jaroWinkler(fx, fy)
+	jl, jf := textkit.JaroWinkler(lx, ly), textkit.JaroWinkler(fx, fy)
 	if jl >= 0.92 && jf >= 0.85 {
 		return fuzzyMatch{true, "Jaro-Winkler", round3((jl + jf) / 2)}
 	}

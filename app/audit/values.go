@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // placeholderToken says whether a value stands for "unknown" in a column of that role, and
@@ -475,7 +477,7 @@ func closestProvider(dom string) string {
 		if len(p) >= 9 {
 			max = 2
 		}
-		if d := osa(dom, p, max); d <= max && d < bestD {
+		if d := textkit.OSA(dom, p, max); d <= max && d < bestD {
 			best, bestD = p, d
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // The phone cache keys North American numbers by their first six digits; libphonenumber must
@@ -137,15 +139,15 @@ func TestEmailChecks(t *testing.T) {
 }
 
 func TestNameSimilarity(t *testing.T) {
-	if jw := jaroWinkler("martha", "marhta"); jw < 0.96 || jw > 0.962 {
-		t.Errorf("jaroWinkler(martha, marhta) = %f", jw)
+	if jw := textkit.JaroWinkler("martha", "marhta"); jw < 0.96 || jw > 0.962 {
+		t.Errorf("textkit.JaroWinkler(martha, marhta) = %f", jw)
 	}
 	for in, want := range map[string]string{"robert": "R163", "rupert": "R163", "ashcraft": "A261", "tymczak": "T522", "pfister": "P236", "lee": "L000"} {
 		if got := soundex(in); got != want {
 			t.Errorf("soundex(%s) = %s, want %s", in, got, want)
 		}
 	}
-	if osa("marguerite", "margurite", 1) != 1 || osa("abcd", "abdc", 1) != 1 || osa("smith", "smyth", 1) != 1 || osa("smith", "jones", 2) != 3 {
+	if textkit.OSA("marguerite", "margurite", 1) != 1 || textkit.OSA("abcd", "abdc", 1) != 1 || textkit.OSA("smith", "smyth", 1) != 1 || textkit.OSA("smith", "jones", 2) != 3 {
 		t.Error("osa")
 	}
 	for in, want := range map[string]string{"Núñez": "nunez", "NUNEZ ": "nunez", "O'Brien": "obrien", "Zoë": "zoe", "Straße": "strasse", "van der Berg": "vanderberg"} {

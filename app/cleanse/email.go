@@ -3,6 +3,8 @@ package cleanse
 import (
 	"strings"
 	"sync"
+
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // normaliseEmail trims and lower-cases an address that is well formed (one @, a local part of
@@ -90,45 +92,10 @@ func DomainTypo(dom string) string {
 		if len(p) >= 9 {
 			limit = 2
 		}
-		if d := osa(dom, p, limit); d <= limit && d < bestD {
+		if d := textkit.OSA(dom, p, limit); d <= limit && d < bestD {
 			best, bestD = p, d
 		}
 	}
 	typoCache.Store(strings.Clone(dom), best)
 	return best
-}
-
-// osa is the optimal string alignment distance (edits and adjacent swaps) between a and b,
-// or limit+1 once it is certainly more than limit.
-func osa(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/staging"
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // RecipeFormat and RecipeVersion identify a recipe file.
@@ -571,7 +572,7 @@ func similar(name string, cands []string, pos int, all []string) string {
 	best, bestD := "", 3
 	for _, c := range cands {
 		fc := foldKey(c)
-		d := osa(fn, fc, 2)
+		d := textkit.OSA(fn, fc, 2)
 		if d > 2 && fn != "" && fc != "" && (strings.Contains(fc, fn) || strings.Contains(fn, fc)) {
 			d = 2
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/ferry-migrate/ferry/app/audit"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/staging"
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // MapSuggestion is Ferry's guess at the target for one free-text value.
@@ -115,7 +116,7 @@ func SuggestMapping(values []string, targets []string) []MapSuggestion {
 		if s.Score < 0.7 {
 			for _, t := range ts {
 				limit := max(1, len(t.fold)/4)
-				if d := osa(fv, t.fold, limit); d <= limit {
+				if d := textkit.OSA(fv, t.fold, limit); d <= limit {
 					set(t.name, 1-float64(d)/float64(max(len(t.fold), 1)), "similar spelling")
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/ferry-migrate/ferry/app/audit"
 	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/app/target"
+	"github.com/ferry-migrate/ferry/app/textkit"
 )
 
 // CertainThreshold is the confidence from which a suggestion counts as certain: AcceptCertain
@@ -236,7 +237,7 @@ func scoreColumn(d *target.Dictionary, def *target.Definition, e *target.Entity,
 			if n == "" {
 				continue
 			}
-			if s := jaroWinkler(fc, target.Fold(n)); s > best {
+			if s := textkit.JaroWinkler(fc, target.Fold(n)); s > best {
 				best = s
 			}
 		}
@@ -766,7 +767,7 @@ func SuggestValue(d *target.Dictionary, f target.Field, v string) (to string, co
 	}
 	bestA, bestS := "", 0.0
 	for _, a := range allowed {
-		if s := jaroWinkler(fv, target.Fold(a)); s > bestS {
+		if s := textkit.JaroWinkler(fv, target.Fold(a)); s > bestS {
 			bestA, bestS = a, s
 		}
 	}
@@ -910,55 +911,4 @@ func proposalIDs(ps []Proposal) []string {
 		out[i] = p.ID
 	}
 	return out
-}
-
-// jaroWinkler is the Jaro-Winkler similarity of two strings (0..1).
-func jaroWinkler(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
-	la, lb := len(ra), len(rb)
-	if la == 0 || lb == 0 {
-		if la == lb {
-			return 1
-		}
-		return 0
-	}
-	window := max(la, lb)/2 - 1
-	if window < 0 {
-		window = 0
-	}
-	ma, mb := make([]bool, la), make([]bool, lb)
-	matches := 0
-	for i := range ra {
-		lo, hi := max(0, i-window), min(lb, i+window+1)
-		for j := lo; j < hi; j++ {
-			if !mb[j] && ra[i] == rb[j] {
-				ma[i], mb[j] = true, true
-				matches++
-				break
-			}
-		}
-	}
-	if matches == 0 {
-		return 0
-	}
-	trans, k := 0, 0
-	for i := range ra {
-		if !ma[i] {
-			continue
-		}
-		for !mb[k] {
-			k++
-		}
-		if ra[i] != rb[k] {
-			trans++
-		}
-		k++
-	}
-	m := float64(matches)
-	jaro := (m/float64(la) + m/float64(lb) + (m-float64(trans)/2)/m) / 3
-	prefix := 0
-	for i := 0; i < min(4, la, lb) && ra[i] == rb[i]; i++ {
-		prefix++
-	}
-	return jaro + float64(prefix)*0.1*(1-jaro)
 }
