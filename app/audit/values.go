@@ -3,7 +3,6 @@ package audit
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -424,65 +423,8 @@ func checkEmail(v string) (uint8, string) {
 func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
-// Common mail providers: a domain a little off one of these is most likely a typo.
-var mailProviders = []string{"gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com",
-	"comcast.net", "verizon.net", "msn.com", "live.com", "me.com", "mac.com", "att.net", "sbcglobal.net",
-	"ymail.com", "protonmail.com", "proton.me", "googlemail.com", "yahoo.co.uk", "hotmail.co.uk", "btinternet.com",
-	"gmx.com", "mail.com", "bigpond.com", "shaw.ca", "rogers.com", "sympatico.ca", "eircom.net", "xtra.co.nz",
-	"charter.net", "cox.net", "earthlink.net", "optonline.net", "frontier.com", "windstream.net", "rocketmail.com",
-	"bellsouth.net", "juno.com", "live.co.uk", "outlook.ie", "yahoo.ca", "hotmail.ca", "yahoo.com.au", "optusnet.com.au"}
-
-var providerSet = func() map[string]bool {
-	m := map[string]bool{}
-	for _, d := range mailProviders {
-		m[d] = true
-	}
-	return m
-}()
-
-// typoCache remembers domainTypo's answers: a practice's patients use a few hundred domains.
-var typoCache = struct {
-	sync.Mutex
-	m map[string]string
-}{m: map[string]string{}}
-
-// domainTypo returns the provider a domain misspells, or "".
-func domainTypo(dom string) string {
-	if providerSet[dom] || len(dom) < 6 {
-		return ""
-	}
-	typoCache.Lock()
-	fix, ok := typoCache.m[dom]
-	typoCache.Unlock()
-	if ok {
-		return fix
-	}
-	fix = closestProvider(dom)
-	typoCache.Lock()
-	if len(typoCache.m) >= 100_000 {
-		clear(typoCache.m)
-	}
-	typoCache.m[strings.Clone(dom)] = fix
-	typoCache.Unlock()
-	return fix
-}
-
-func closestProvider(dom string) string {
-	best, bestD := "", 3
-	for _, p := range mailProviders {
-		if len(p) < 7 {
-			continue
-		}
-		max := 1
-		if len(p) >= 9 {
-			max = 2
-		}
-		if d := textkit.OSA(dom, p, max); d <= max && d < bestD {
-			best, bestD = p, d
-		}
-	}
-	return best
-}
+// domainTypo returns the provider a domain misspells, or "" (shared with cleanse's fix).
+func domainTypo(dom string) string { return textkit.DomainTypo(dom) }
 
 // Postcode classes.
 const (

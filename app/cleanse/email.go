@@ -2,7 +2,6 @@ package cleanse
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/ferry-migrate/ferry/app/textkit"
 )
@@ -54,48 +53,7 @@ func isAlnum(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
 
-// Common mail providers: a domain a little off one of these is most likely a typo. The same list
-// as the audit's, so what the audit calls a typo is what normalise_email fixes.
-var mailProviders = []string{"gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com",
-	"comcast.net", "verizon.net", "msn.com", "live.com", "me.com", "mac.com", "att.net", "sbcglobal.net",
-	"ymail.com", "protonmail.com", "proton.me", "googlemail.com", "yahoo.co.uk", "hotmail.co.uk", "btinternet.com",
-	"gmx.com", "mail.com", "bigpond.com", "shaw.ca", "rogers.com", "sympatico.ca", "eircom.net", "xtra.co.nz",
-	"charter.net", "cox.net", "earthlink.net", "optonline.net", "frontier.com", "windstream.net", "rocketmail.com",
-	"bellsouth.net", "juno.com", "live.co.uk", "outlook.ie", "yahoo.ca", "hotmail.ca", "yahoo.com.au", "optusnet.com.au"}
-
-var providerSet = func() map[string]bool {
-	m := map[string]bool{}
-	for _, d := range mailProviders {
-		m[d] = true
-	}
-	return m
-}()
-
-var typoCache sync.Map
-
 // DomainTypo returns the common provider a domain misspells (gmial.com → gmail.com,
-// gmail.con → gmail.com), or "": a domain within one edit of a provider (two for long ones).
-func DomainTypo(dom string) string {
-	dom = strings.ToLower(dom)
-	if providerSet[dom] || len(dom) < 6 {
-		return ""
-	}
-	if v, ok := typoCache.Load(dom); ok {
-		return v.(string)
-	}
-	best, bestD := "", 3
-	for _, p := range mailProviders {
-		if len(p) < 7 {
-			continue
-		}
-		limit := 1
-		if len(p) >= 9 {
-			limit = 2
-		}
-		if d := textkit.OSA(dom, p, limit); d <= limit && d < bestD {
-			best, bestD = p, d
-		}
-	}
-	typoCache.Store(strings.Clone(dom), best)
-	return best
-}
+// gmail.con → gmail.com), or "". The audit calls the same function, so what it reports as a typo
+// is exactly what normalise_email fixes.
+func DomainTypo(dom string) string { return textkit.DomainTypo(dom) }

@@ -38,3 +38,12 @@ func TestJaroWinkler(t *testing.T) {
 		}
 	}
 }
+
+func TestDomainTypo(t *testing.T) {
+	for dom, want := range map[string]string{"gmial.com": "gmail.com", "Yaho.com": "yahoo.com", "hotmial.com": "hotmail.com",
+		"gmail.con": "gmail.com", "gmail.com": "", "harbourviewdental.com": "", "ab.com": ""} {
+		if got := DomainTypo(dom); got != want {
+			t.Errorf("DomainTypo(%q) = %q, want %q", dom, got, want)
+		}
+	}
+}
