@@ -630,19 +630,7 @@ func auditProgressText(pr audit.Progress, done, total int64, elapsed time.Durati
 		parts = append(parts, fmt.Sprintf("%s: %s of %s", pr.Table, fmtInt(pr.RowsDone), plural64(pr.RowsTotal, "row", "rows")))
 	}
 	parts = append(parts, fmt.Sprintf("%s of %s in all", fmtInt(done), plural64(total, "row", "rows")))
-	secs := elapsed.Seconds()
-	if secs >= 0.5 && done > 0 {
-		parts = append(parts, fmtInt(int64(float64(done)/secs))+" rows a second")
-	}
-	switch {
-	case done >= total:
-		parts = append(parts, "finishing…")
-	case secs >= 1 && done > 0:
-		left := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
-		parts = append(parts, "about "+roughDuration(left)+" left")
-	default:
-		parts = append(parts, "working out the time left…")
-	}
+	parts = append(parts, rateAndTimeLeft(done, done, total, elapsed)...)
 	return strings.Join(parts, " · ")
 }
 

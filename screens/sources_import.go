@@ -333,23 +333,31 @@ func (p *importPanel) update(j *importJob) {
 	p.detail.SetText(progressText(read, size, rows, time.Since(started)))
 }
 
-// progressText is "12,345 rows · 4,100 rows a second · about 20 seconds left".
+// progressText is "12,345 rows so far · 4,100 rows a second · about 20 seconds left".
 func progressText(read, size, rows int64, elapsed time.Duration) string {
-	parts := []string{plural64(rows, "row", "rows") + " so far"}
+	return strings.Join(append([]string{plural64(rows, "row", "rows") + " so far"},
+		rateAndTimeLeft(rows, read, size, elapsed)...), " · ")
+}
+
+// rateAndTimeLeft is the part every long job's progress line shares: "4,100 rows a second" once
+// half a second has passed, then the time left from the share of work done (done of total, in
+// whatever unit the job measures: bytes read, rows profiled).
+func rateAndTimeLeft(rows, done, total int64, elapsed time.Duration) []string {
+	var parts []string
 	secs := elapsed.Seconds()
 	if secs >= 0.5 && rows > 0 {
 		parts = append(parts, fmtInt(int64(float64(rows)/secs))+" rows a second")
 	}
 	switch {
-	case read >= size:
+	case done >= total:
 		parts = append(parts, "finishing…")
-	case secs >= 1 && read > 0:
-		left := time.Duration(float64(elapsed) * float64(size-read) / float64(read))
+	case secs >= 1 && done > 0:
+		left := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
 		parts = append(parts, "about "+roughDuration(left)+" left")
 	default:
 		parts = append(parts, "working out the time left…")
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }
 
 // roughDuration says a time left the way a person would.
