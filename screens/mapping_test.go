@@ -28,7 +28,7 @@ import (
 // Services like the rest of the window.
 
 // mapDemoFixture is the demo mapped onto FHIR R4 as app/mapping's tests map it.
-const mapDemoFixture = "../app/mapping/testdata/demo-fhir-r4.json"
+const mapDemoFixture = "../assets/maps/demo-fhir-r4.json"
 
 type mapFixture struct {
 	t    *testing.T

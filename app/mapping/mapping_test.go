@@ -23,7 +23,7 @@ import (
 
 // demoFixture is the demo practice mapped onto FHIR R4 as a consultant would map it for the
 // cleansed data: appointment statuses by their cleansed names (scheduled, no_show …).
-const demoFixture = "testdata/demo-fhir-r4.json"
+const demoFixture = "../../assets/maps/demo-fhir-r4.json"
 
 func newDemo(t testing.TB) (*project.Project, *demo.Manifest) {
 	t.Helper()

@@ -66,7 +66,7 @@ func TestMapSuggestValidateExportApply(t *testing.T) {
 	}
 
 	// A template: applied, exported, and applied again to a project that lacks a column.
-	code, out, errb = ferry(t, "map", path, "--apply", filepath.Join("..", "..", "app", "mapping", "testdata", "demo-fhir-r4.json"))
+	code, out, errb = ferry(t, "map", path, "--apply", filepath.Join("..", "..", "assets", "maps", "demo-fhir-r4.json"))
 	if code != 0 || !strings.Contains(out, "Applied demo-fhir-r4.json to target fhir-r4") || strings.Contains(out, "Did not fit") {
 		t.Errorf("--apply: %d\n%s%s", code, out, errb)
 	}
