@@ -33,6 +33,7 @@ run: build
 test: deps $(WINDOWS_SMOKE)
 	$(GO) vet ./...
 	$(GO) test -tags migrated_fynedo -timeout 30m ./...
+	$(MAKE) --no-print-directory fuzz-short
 
 test-short: deps
 	$(GO) test -tags migrated_fynedo -short ./...
@@ -42,6 +43,26 @@ bench: deps
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# --- Crash safety and hostile input (issue 11) ----------------------------------------------------
+.PHONY: fuzz-short soak
+
+# Every Fuzz target in the repository for FUZZTIME each (found with grep, so new ones are included).
+FUZZTIME ?= 6s
+fuzz-short:
+	@set -e; for f in $$(grep -rl --include='*_test.go' --exclude-dir=tools '^func Fuzz' . | sort); do \
+	  for n in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "fuzz $$(dirname $$f) $$n ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$n\$$" -fuzztime=$(FUZZTIME) $$(dirname $$f) >/tmp/ferry-fuzz.$$$$.log 2>&1 \
+	      || { cat /tmp/ferry-fuzz.$$$$.log; rm -f /tmp/ferry-fuzz.$$$$.log; exit 1; }; \
+	  done; done; rm -f /tmp/ferry-fuzz.$$$$.log
+
+# The kill tests at length: SOAK kills per scenario (make test runs 10); the numbers are appended
+# to killtest-soak.log.
+SOAK ?= 200
+soak:
+	set -o pipefail; FERRY_SOAK=$(SOAK) FERRY_KILLTEST_RECORD=$(abspath killtest-soak.log) \
+	  $(GO) test -run '^TestKill$$' -timeout 0 -v -count=1 ./internal/crashtest | grep -E -- '--- FAIL|^ok|^FAIL|killtest '
 
 # Regenerates the demo practice embedded in assets/demo from the generator.
 demo-data:

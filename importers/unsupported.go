@@ -55,9 +55,10 @@ func (unsupportedImporter) Probe(head []byte, name string) int {
 		bytes.HasPrefix(head, magicGzip),
 		bytes.HasPrefix(head, magic7z),
 		bytes.HasPrefix(head, magicRar),
-		isAccessHead(head),
 		isFerryProjectHead(head):
 		return 100
+	case legacyDatabaseKind(head, name) != "":
+		return 60 // above the CSV importer's guess at binary noise, below any real reader
 	case bytes.HasPrefix(head, magicZip):
 		switch {
 		case zipHeadMimetype(head) != nil:
@@ -127,7 +128,40 @@ func recognizeUnsupported(path string) (err error) {
 	case bytes.HasPrefix(head, magicZip):
 		return describeZip(path, name)
 	}
+	switch legacyDatabaseKind(head, name) {
+	case "sqlanywhere":
+		return unsupported("this looks like a SQL Anywhere (Sybase) database, as Eaglesoft and other practice systems use, which Ferry cannot read directly. " +
+			"Ask the old vendor (or whoever supports the server) for an export of every table as CSV — SQL Anywhere's UNLOAD statement or Sybase Central's Unload Database writes one file per table — then add those files")
+	case "ctree":
+		return unsupported("this looks like a c-tree (FairCom) data file, as older Dentrix and other practice systems use, which Ferry cannot read directly. " +
+			"Ask the old vendor for a data conversion export (CSV per table), or use the system's own report or export screens to save CSV, then add those files")
+	case "backup":
+		return unsupported("this looks like a database backup (.bak) that Ferry cannot read directly. " +
+			"Ask whoever supports the old system to restore it and export each table as CSV, then add those files")
+	}
 	return nil
+}
+
+// legacyDatabaseKind recognises database files of servers no library here reads. Neither SQL
+// Anywhere nor c-tree publishes a file signature, so the name's extension must agree with binary
+// content (control bytes in the first block, not text, not a format another importer claims).
+func legacyDatabaseKind(head []byte, name string) string {
+	if len(head) < 64 || looksText(head) || bytes.HasPrefix(head, magicSQLite) || bytes.HasPrefix(head, magicOLE) ||
+		bytes.HasPrefix(head, magicZip) || bytes.HasPrefix(head, magicMTF) || isAccessHead(head) {
+		return ""
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".db", ".sadb":
+		return "sqlanywhere"
+	case ".dat", ".idx", ".dtx":
+		if len(head) > 0 && (head[0] == 0x03 || head[0] == 0x30 || head[0] == 0x31 || head[0] == 0x83 || head[0] == 0x8B || head[0] == 0xF5) {
+			return "" // a dBase/FoxPro table named .dat: the dbf importer's
+		}
+		return "ctree"
+	case ".bak":
+		return "backup"
+	}
+	return ""
 }
 
 // describeZip tells OpenDocument, Word, PowerPoint, Numbers and plain archives apart by their parts.

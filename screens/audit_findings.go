@@ -532,6 +532,9 @@ func (d *findingDetail) showExamples(f audit.Finding) {
 // clusterShown is how many duplicate groups the detail shows side by side.
 const clusterShown = 12
 
+// clustersPerTurn is how many duplicate groups are drawn per callback on the UI goroutine.
+const clustersPerTurn = 2
+
 // loadClusters reads a duplicate finding's groups and their rows, and shows the members side by
 // side: one column per row, one line per field, the fields that differ first and marked.
 func (d *findingDetail) loadClusters(f audit.Finding) {
@@ -578,14 +581,27 @@ func (d *findingDetail) loadClusters(f audit.Finding) {
 				cols = append(cols, c.Name)
 			}
 			prof := a.rep.Table(f.Table)
-			for i, c := range cs {
-				if i == clusterShown {
-					holder.Add(muted(fmt.Sprintf("and %s more; the merge review in Cleanse shows them all.", plural64(int64(len(cs)-clusterShown), "group", "groups"))))
-					break
+			// A few groups per turn of the UI goroutine: all twelve at once are hundreds of labels,
+			// over 100 ms of work in which the window could not repaint or answer a click.
+			n := min(len(cs), clusterShown)
+			var addFrom func(i int)
+			addFrom = func(i int) {
+				if gen != d.gen || a.ctx.Err() != nil {
+					return
 				}
-				holder.Add(clusterView(i+1, c, cols, rows, info.KeyColumn, prof))
+				for end := min(n, i+clustersPerTurn); i < end; i++ {
+					holder.Add(clusterView(i+1, cs[i], cols, rows, info.KeyColumn, prof))
+				}
+				if i < n {
+					uiDo(func() { addFrom(i) })
+					return
+				}
+				if len(cs) > clusterShown {
+					holder.Add(muted(fmt.Sprintf("and %s more; the merge review in Cleanse shows them all.", plural64(int64(len(cs)-clusterShown), "group", "groups"))))
+				}
+				holder.Refresh()
 			}
-			holder.Refresh()
+			addFrom(0)
 		})
 	})
 }

@@ -338,6 +338,20 @@ func (c *CleanseStep) Undo() {
 	})
 }
 
+// KeyUndo is Ctrl+Z (Cmd+Z on macOS) while the Cleanse step is on screen: the latest operation is undone.
+func (c *CleanseStep) KeyUndo() {
+	if !c.readOnly && !c.undoBtn.Disabled() {
+		c.Undo()
+	}
+}
+
+// KeyRedo is Ctrl+Y or Ctrl+Shift+Z: the operation undone last is applied again.
+func (c *CleanseStep) KeyRedo() {
+	if !c.readOnly && !c.redoBtn.Disabled() {
+		c.Redo()
+	}
+}
+
 // Redo applies the operation undone last again.
 func (c *CleanseStep) Redo() {
 	c.redoBtn.Disable()

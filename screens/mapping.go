@@ -317,10 +317,25 @@ func (s *MapStep) menuAction(m *fyne.Menu, label string) {
 	}
 }
 
-// addShortcuts binds Ctrl+Z to Undo and Ctrl+Shift+Z or Ctrl+Y to Redo (Cmd on macOS) while the
-// Map step is on screen. A focused entry keeps its own undo of typing.
+// KeyUndo is Ctrl+Z (Cmd+Z on macOS) while the Map step is on screen: the last map change is undone.
+func (s *MapStep) KeyUndo() {
+	if s.canUndo {
+		s.Undo()
+	}
+}
+
+// KeyRedo is Ctrl+Y or Ctrl+Shift+Z: the change undone last is made again.
+func (s *MapStep) KeyRedo() {
+	if s.canRedo {
+		s.Redo()
+	}
+}
+
+// addShortcuts binds Ctrl+Z to Undo and Ctrl+Shift+Z or Ctrl+Y to Redo (Cmd on macOS) when the
+// Map step stands alone in a window; inside the wizard the shell routes the keys to the step on
+// screen (Shell.addShortcuts). A focused entry keeps its own undo of typing.
 func (s *MapStep) addShortcuts() {
-	if s.win == nil {
+	if _, inShell := s.deps.(*Shell); s.win == nil || inShell {
 		return
 	}
 	onScreen := func() bool {

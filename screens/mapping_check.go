@@ -229,6 +229,7 @@ type mapCheckView struct {
 	grid       *DataGrid
 	drillSeq   int
 	chosen     int64 // issue id shown in the grid
+	decide     *mapDecide
 
 	mu      sync.Mutex
 	cancelF context.CancelFunc
@@ -279,7 +280,8 @@ func newMapCheckView(s *MapStep) *mapCheckView {
 		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(v.run, v.stopBtn)), nil,
 			container.NewVBox(v.bar, v.progress, v.summary)),
 		v.kinds, widget.NewSeparator())
-	drill := container.NewBorder(container.NewVBox(v.drillTitle, v.drillText), nil, nil, nil, v.grid)
+	v.decide = newMapDecide(v)
+	drill := container.NewBorder(container.NewVBox(v.drillTitle, v.drillText, v.decide.root), nil, nil, nil, v.grid)
 	split := container.NewHSplit(container.NewStack(v.list, container.NewPadded(container.NewVBox(v.empty))), drill)
 	split.Offset = 0.42
 	v.root = container.NewBorder(top, nil, nil, nil, split)
@@ -517,6 +519,7 @@ func (v *mapCheckView) drill(it mapCheckItem) {
 	if it.problem != nil {
 		v.drillTitle.SetText(mapKindWord(it.problem.Kind))
 		v.drillText.SetText(it.problem.Message + ". This is a problem of the map itself: fix it on the Fields tab.")
+		v.decide.show(nil, "", nil)
 		v.grid.SetSource(nil)
 		v.chosen = 0
 		return
@@ -555,6 +558,7 @@ func (v *mapCheckView) drill(it mapCheckItem) {
 			first = fm.Sources
 		}
 	}
+	v.decide.show(&is, table, first)
 	goBackground(func() {
 		var ids []int64
 		var info staging.TableInfo
@@ -575,6 +579,7 @@ func (v *mapCheckView) drill(it mapCheckItem) {
 				v.s.deps.ShowError(err)
 				return
 			}
+			v.decide.rowsRead(ids)
 			if len(ids) == 0 {
 				v.grid.SetSource(nil)
 				v.grid.SetEmptyText("The rows of this issue are kept for the newest validation only: validate again to see them.")

@@ -397,7 +397,8 @@ func newRunStrip(ps *ParallelStep) *runStrip {
 	boxTile := tile("Time box", container.NewBorder(nil, nil, nil, widget.NewLabel("days"), s.timeBox),
 		caption("At least one full billing cycle."))
 	blockTile := tile("Blocking go-live", container.NewBorder(nil, nil, s.blockers, s.showBlocks), s.blockNote)
-	tiles := container.NewGridWithColumns(4, startTile, daysTile, boxTile, blockTile)
+	// The start tile holds a date and a button: it gets the most room, the time box the least.
+	tiles := container.New(&weightedRow{weights: []float32{1.5, 1, 0.8, 1}}, startTile, daysTile, boxTile, blockTile)
 	actions := container.NewVBox(exportBtn, tplBtn)
 	s.root = container.NewVBox(container.NewBorder(nil, nil, nil, actions, tiles), s.overstay)
 	return s

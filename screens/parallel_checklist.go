@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -130,9 +131,12 @@ func newChecklistView(ps *ParallelStep) *checklistView {
 	cl.groupEdit = newGroupEditor(cl)
 	emptyText := wrapped("Choose an item on the left to see what it asks, give it an owner and a date, and record that it was checked.")
 	emptyText.Alignment = fyne.TextAlignCenter
-	cl.empty = container.NewCenter(container.New(&minWidth{Width: 360}, container.NewVBox(
+	// Full width with spacers, not a Center: wrapped text measured before it has a width asks for
+	// a word per line and pushed the page past the window's bottom edge.
+	emptyNote := note("Each item needs an owner, a due date and, once done, evidence that someone checked it: a screenshot, a report, a photo of a ticked list.")
+	cl.empty = container.NewVBox(layout.NewSpacer(),
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(48, 48), widget.NewIcon(theme.ConfirmIcon()))), emptyText,
-		note("Each item needs an owner, a due date and, once done, evidence that someone checked it: a screenshot, a report, a photo of a ticked list."))))
+		container.NewPadded(emptyNote), layout.NewSpacer())
 	cl.detail = container.NewStack(cl.empty)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(cl.detail))

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -153,7 +154,9 @@ func newCompareView(ps *ParallelStep) *compareView {
 
 	top := container.NewVBox(controls, cv.busyRow, widget.NewSeparator())
 	middle := container.NewGridWithColumns(2, resultBox, chartBox)
-	results := container.NewVSplit(container.NewPadded(middle), container.NewStack(cv.diffTable, container.NewCenter(cv.diffEmpty)))
+	results := container.NewVSplit(container.NewPadded(middle), container.NewStack(cv.diffTable,
+		// full width, not a Center: a wrapped label measured with no width asks for a word per line
+		container.NewVBox(layout.NewSpacer(), cv.diffEmpty, layout.NewSpacer())))
 	results.Offset = 0.42
 	cv.root = container.NewBorder(top, nil, nil, nil, results)
 	cv.showResult(nil)

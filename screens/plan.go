@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-migrate/ferry/app/plan"
+	"github.com/ferry-migrate/ferry/app/presets"
 )
 
 // PlanStep is the Plan screen. Every answer is saved as typed (debounced) and recorded in the
@@ -104,6 +105,15 @@ func (ps *PlanStep) build() fyne.CanvasObject {
 // input builds the editor for one field.
 func (ps *PlanStep) input(f plan.Field) fyne.CanvasObject {
 	val := ps.answers[f.Key]
+	if names := knownSystems(f.Key); len(names) > 0 {
+		// the systems Ferry has presets for, by name; any other name can still be typed
+		e := widget.NewSelectEntry(names)
+		e.SetText(val)
+		e.SetPlaceHolder("Choose a system Ferry knows, or type its name")
+		e.OnChanged = func(v string) { ps.set(f.Key, v) }
+		ps.inputs[f.Key] = e
+		return e
+	}
 	switch f.Kind {
 	case plan.Choice:
 		s := widget.NewSelect(f.Options, func(v string) {
@@ -211,4 +221,16 @@ func (ps *PlanStep) refreshDerived() {
 	} else {
 		ps.problems.Show()
 	}
+}
+
+// knownSystems lists the names offered for the old and the new system: the titles of the
+// source and target presets (app/presets). Other fields get none.
+func knownSystems(key string) []string {
+	switch key {
+	case "legacy_system":
+		return presets.Titles("source")
+	case "new_system":
+		return presets.Titles("target")
+	}
+	return nil
 }

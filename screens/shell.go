@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 
@@ -33,6 +32,8 @@ type Shell struct {
 	current  wizard.StepID
 	pages    map[wizard.StepID]fyne.CanvasObject
 	drops    map[wizard.StepID]dropTarget
+	steps    map[wizard.StepID]fyne.CanvasObject // each built step's screen (keys are routed to it)
+	navs     map[wizard.StepID]*pageNav          // each built page's bottom bar
 	closers  []func()
 	closed   atomic.Bool
 
@@ -42,7 +43,8 @@ type Shell struct {
 // NewShell builds the wizard for an open project.
 func NewShell(w fyne.Window, p *project.Project, picker FilePicker, onSaveAs, onClose func()) *Shell {
 	s := &Shell{win: w, proj: p, picker: picker, onSave: onSaveAs, onExit: onClose,
-		pages: map[wizard.StepID]fyne.CanvasObject{}, drops: map[wizard.StepID]dropTarget{}}
+		pages: map[wizard.StepID]fyne.CanvasObject{}, drops: map[wizard.StepID]dropTarget{},
+		steps: map[wizard.StepID]fyne.CanvasObject{}, navs: map[wizard.StepID]*pageNav{}}
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { s.Dropped(uris) })
 	s.statuses = s.computeStatuses()
 	s.sidebar = widget.NewList(
@@ -80,10 +82,11 @@ func NewShell(w fyne.Window, p *project.Project, picker FilePicker, onSaveAs, on
 
 	name := widget.NewLabel(p.Name())
 	name.TextStyle = fyne.TextStyle{Bold: true}
-	where := muted(filepath.Dir(p.Path))
+	where := muted(displayDir(p.Path))
 	where.Wrapping = fyne.TextWrapOff
 	where.Truncation = fyne.TextTruncateEllipsis
 	var actions []fyne.CanvasObject
+	actions = append(actions, newCustodyBadge(s)) // the chain of custody at a glance (issue 11)
 	if p.ReadOnly() {
 		badge := widget.NewLabel("View only")
 		badge.Importance = widget.WarningImportance
@@ -109,6 +112,7 @@ func NewShell(w fyne.Window, p *project.Project, picker FilePicker, onSaveAs, on
 	split := container.NewHSplit(side, s.body)
 	split.Offset = 0.2
 	s.root = container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, split)
+	s.addShortcuts()
 	first := 0
 	s.sidebar.Select(first)
 	return s
@@ -162,6 +166,7 @@ func (s *Shell) Refresh() {
 		uiDo(func() {
 			s.statuses = st
 			s.sidebar.Refresh()
+			s.updateNav()
 		})
 	})
 }
@@ -170,6 +175,7 @@ func (s *Shell) Refresh() {
 func (s *Shell) RefreshNow() {
 	s.statuses = s.computeStatuses()
 	s.sidebar.Refresh()
+	s.updateNav()
 }
 
 func (s *Shell) computeStatuses() []wizard.Status {
@@ -241,6 +247,7 @@ func (s *Shell) buildPage(id wizard.StepID) fyne.CanvasObject {
 		content = notAvailable(s, st)
 	default:
 		content = ctor(s.win, s)
+		s.steps[id] = content
 		if d, ok := content.(dropTarget); ok {
 			s.drops[id] = d
 		}
@@ -253,6 +260,8 @@ func (s *Shell) buildPage(id wizard.StepID) fyne.CanvasObject {
 		}
 	}
 	var prev, next fyne.CanvasObject = widget.NewLabel(""), widget.NewLabel("")
+	pn := &pageNav{id: id, line: widget.NewLabel("")}
+	pn.line.Wrapping = fyne.TextWrapWord
 	if idx > 0 {
 		p := wizard.Defs[idx-1]
 		prev = widget.NewButtonWithIcon(p.Title, theme.NavigateBackIcon(), func() { s.GoTo(p.ID) })
@@ -261,10 +270,12 @@ func (s *Shell) buildPage(id wizard.StepID) fyne.CanvasObject {
 		n := wizard.Defs[idx+1]
 		b := widget.NewButtonWithIcon("Next: "+n.Title, theme.NavigateNextIcon(), func() { s.GoTo(n.ID) })
 		b.IconPlacement = widget.ButtonIconTrailingText
-		b.Importance = widget.HighImportance
+		pn.next = b
 		next = b
 	}
-	nav := container.NewBorder(widget.NewSeparator(), nil, prev, next)
+	s.navs[id] = pn
+	s.updateNav()
+	nav := container.NewBorder(widget.NewSeparator(), nil, container.NewCenter(prev), container.NewCenter(next), pn.line)
 	return container.NewPadded(container.NewBorder(header, nav, nil, nil, content))
 }
 
@@ -272,6 +283,8 @@ func (s *Shell) buildPage(id wizard.StepID) fyne.CanvasObject {
 func (s *Shell) Rebuild() {
 	s.pages = map[wizard.StepID]fyne.CanvasObject{}
 	s.drops = map[wizard.StepID]dropTarget{}
+	s.steps = map[wizard.StepID]fyne.CanvasObject{}
+	s.navs = map[wizard.StepID]*pageNav{}
 	s.show(s.current)
 }
 

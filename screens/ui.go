@@ -29,10 +29,12 @@ type UI struct {
 
 // NewUI makes Ferry's main window showing the welcome screen.
 func NewUI(a fyne.App, svc Services) *UI {
-	a.Settings().SetTheme(NewTheme())
+	a.Settings().SetTheme(themeFor(settings.Load().Theme))
 	w := a.NewWindow("Ferry")
 	w.Resize(fyne.NewSize(1280, 800))
 	u := &UI{app: a, win: w, svc: svc}
+	u.setMenu()
+	dialogKeys(w.Canvas())
 	if svc.NewPicker != nil {
 		u.picker = svc.NewPicker(w)
 	} else {
@@ -44,6 +46,64 @@ func NewUI(a fyne.App, svc Services) *UI {
 	})
 	u.ShowWelcome()
 	return u
+}
+
+// setMenu gives the window its menu: projects, the light or dark theme, and moving between steps
+// with the keyboard (the menu shows the shortcuts, and its shortcuts work even in a text field).
+func (u *UI) setMenu() {
+	withShell := func(fn func(s *Shell)) func() {
+		return func() {
+			if u.shell != nil {
+				fn(u.shell)
+			}
+		}
+	}
+	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("New project…", u.NewProject),
+		fyne.NewMenuItem("Open project…", u.OpenProjectDialog),
+		fyne.NewMenuItem("Try the demo practice", u.TryDemo),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Save as…", func() {
+			if u.proj != nil && !u.proj.ReadOnly() {
+				u.saveAs()
+			}
+		}),
+		fyne.NewMenuItem("Close project", func() {
+			if u.proj != nil {
+				u.closeProject()
+				u.ShowWelcome()
+			}
+		}),
+	)
+	current := settings.Load().Theme
+	var themeItems []*fyne.MenuItem
+	for _, c := range themeChoices {
+		it := fyne.NewMenuItem(c.Label, nil)
+		it.Checked = c.Value == current
+		themeItems = append(themeItems, it)
+	}
+	view := fyne.NewMenu("View", themeItems...)
+	for i, c := range themeChoices {
+		c := c
+		themeItems[i].Action = func() {
+			if err := applyThemeChoice(u.app, c.Value); err != nil {
+				showError(u.win, err)
+			}
+			for j := range themeItems {
+				themeItems[j].Checked = j == i
+			}
+			view.Refresh()
+		}
+	}
+	themeLabel := fyne.NewMenuItem("Theme", nil)
+	themeLabel.Disabled = true
+	view.Items = append([]*fyne.MenuItem{themeLabel}, view.Items...)
+	next := fyne.NewMenuItem("Next step", withShell((*Shell).NextStep))
+	next.Shortcut = shortcutNextStep
+	prev := fyne.NewMenuItem("Previous step", withShell((*Shell).PreviousStep))
+	prev.Shortcut = shortcutPreviousStep
+	goMenu := fyne.NewMenu("Go", next, prev)
+	u.win.SetMainMenu(fyne.NewMainMenu(file, view, goMenu))
 }
 
 // Window is the main window.
@@ -169,6 +229,8 @@ func (u *UI) Show(p *project.Project) {
 	u.shell.SetServices(u.svc)
 	if id := os.Getenv("FERRY_STEP"); id != "" {
 		u.shell.GoTo(wizard.StepID(id))
+	} else if p.ReadOnly() {
+		u.shell.GoTo(wizard.Reconcile) // owners open a project to read the report
 	}
 	title := "Ferry — " + p.Name()
 	if p.ReadOnly() {

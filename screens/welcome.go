@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -27,9 +26,7 @@ type WelcomeDeps interface {
 
 // NewWelcome builds the first screen: new, open, recent projects and the demo practice.
 func NewWelcome(w fyne.Window, deps WelcomeDeps) fyne.CanvasObject {
-	title := canvas.NewText("Ferry", theme.Color(theme.ColorNamePrimary))
-	title.TextSize = 44
-	title.TextStyle = fyne.TextStyle{Bold: true}
+	title := newThemedText("Ferry", 44, true, theme.ColorNamePrimary)
 	tagline := widget.NewLabelWithStyle("Move your practice's data to its new system without losing a record.",
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro := wrapped("Ferry guides you from planning to a checked, signed-off migration: bring in the old " +

@@ -49,11 +49,8 @@ func dotBox(d *canvas.Circle, size float32) fyne.CanvasObject {
 }
 
 // heading is a large bold title.
-func heading(text string, size float32) *canvas.Text {
-	t := canvas.NewText(text, theme.Color(theme.ColorNameForeground))
-	t.TextSize = size
-	t.TextStyle = fyne.TextStyle{Bold: true}
-	return t
+func heading(text string, size float32) *themedText {
+	return newThemedText(text, size, true, theme.ColorNameForeground)
 }
 
 // wrapped is a word-wrapped label.

@@ -5,7 +5,21 @@
 # Go version through the module proxy). On other systems it says what to install.
 set -euo pipefail
 
-pkgs=(gcc libc6-dev pkg-config libgtk-3-dev libxxf86vm-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth)
+# PocketBase, the real server the load tests run against (issue 7), installed with `go install`
+# when missing, after the packages below (go may come with them). FERRY_SKIP_POCKETBASE=1 skips it.
+install_pocketbase() {
+  [ "${FERRY_SKIP_POCKETBASE:-}" = "1" ] && return 0
+  local go=go
+  command -v go >/dev/null 2>&1 || go=/usr/local/go/bin/go
+  [ -x "$(command -v "$go")" ] || return 0
+  [ -n "${FERRY_POCKETBASE:-}" ] && [ -x "$FERRY_POCKETBASE" ] && return 0
+  [ -x "$("$go" env GOPATH | cut -d: -f1)/bin/base" ] && return 0
+  echo "Installing PocketBase v0.36.8 for the load tests (a few minutes the first time)"
+  "$go" install github.com/pocketbase/pocketbase/examples/base@v0.36.8
+}
+trap 'rc=$?; if [ $rc -eq 0 ]; then install_pocketbase || rc=$?; fi; exit $rc' EXIT
+
+pkgs=(gcc libc6-dev pkg-config libgtk-3-dev libxxf86vm-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth poppler-utils)
 [ "${FERRY_SETUP_EXTRA:-}" != "" ] && read -r -a extra <<<"$FERRY_SETUP_EXTRA" && pkgs+=("${extra[@]}")
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || pkgs+=(golang-go ca-certificates)
 

@@ -265,6 +265,10 @@ type ColumnProfile struct {
 	DateOrder     string           `json:"date_order,omitempty"`
 	DateFormats   map[string]int64 `json:"date_formats,omitempty"`
 	Sum           string           `json:"sum,omitempty"` // exact sum of numbers and money
+	// Meaning and Codes come from the source preset: what the column holds, and what each
+	// stored code stands for ("1": "Female").
+	Meaning string            `json:"meaning,omitempty"`
+	Codes   map[string]string `json:"codes,omitempty"`
 }
 
 // ValueCount is a value (or shape) and how often it occurs.

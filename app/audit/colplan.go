@@ -44,6 +44,7 @@ type colPlan struct {
 	compact   bool // YYYYMMDD dates allowed
 	refChild  bool // child column of a relationship: an identifier
 	refParent bool
+	nulls     []string // values the source preset says mean "none" (presets.go)
 }
 
 func hasWord(words []string, set ...string) bool {

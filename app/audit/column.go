@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -417,7 +418,7 @@ var magLabels = [12]string{"below 0", "0", "0 to 1", "1 to 9", "10 to 99", "100 
 func (c *colStat) classify(e *valInfo, v string, full bool) {
 	e.full = full
 	r := c.p.role
-	if _, ok := placeholderToken(v, r); ok {
+	if _, ok := placeholderToken(v, r); ok || slices.Contains(c.p.nulls, strings.TrimSpace(v)) {
 		e.ph = true
 		return
 	}

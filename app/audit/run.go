@@ -25,6 +25,9 @@ func Run(ctx context.Context, p *project.Project, opts Options, progress func(Pr
 	if progress == nil {
 		progress = func(Progress) {}
 	}
+	if err := declarePresetRelationships(ctx, p); err != nil { // the source preset's keys and references (presets.go)
+		return nil, fmt.Errorf("auditing %s: %w", p.Name(), err)
+	}
 	rep, err := analyze(ctx, p, opts, progress)
 	if err != nil {
 		return nil, err
@@ -95,6 +98,7 @@ func analyze(ctx context.Context, p *project.Project, opts Options, progress fun
 		Totals: Totals{Rows: map[string]int64{}, Money: []MoneyTotal{}}}
 	results := map[string]*tableResult{}
 	var findings []Finding
+	sp := sourcePreset(ctx, p)
 	for i, t := range tables {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -105,6 +109,7 @@ func analyze(ctx context.Context, p *project.Project, opts Options, progress fun
 		if err != nil {
 			return nil, err
 		}
+		presetPlans(sp, t.Name, job.plans)
 		pt, err := scanTable(ctx, db, job, mkEnv, workers, func(done int64) {
 			pr.RowsDone = done
 			progress(pr)
@@ -116,6 +121,7 @@ func analyze(ctx context.Context, p *project.Project, opts Options, progress fun
 		progress(pr)
 		prof, fs, money := finishTable(job, pt)
 		rep.Tables = append(rep.Tables, prof)
+		presetMeanings(sp, &rep.Tables[len(rep.Tables)-1])
 		rep.Totals.Rows[t.Name] = pt.rows
 		rep.Totals.Money = append(rep.Totals.Money, money...)
 		for k := range fs {

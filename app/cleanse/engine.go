@@ -126,6 +126,11 @@ func Apply(ctx context.Context, p *project.Project, step Step, opts Options) (*R
 	if err := step.Validate(); err != nil {
 		return nil, err
 	}
+	if step.Op == OpPurge || step.Op == OpMergeDuplicates { // destructive: a backup copy first (issue 11)
+		if _, err := p.Backup(ctx, "before "+step.Op); err != nil {
+			return nil, err
+		}
+	}
 	defer lessGC()()
 	var res *Result
 	err := p.Write(ctx, func(tx *sql.Tx) error {

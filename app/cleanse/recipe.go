@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -689,6 +690,11 @@ func Replay(ctx context.Context, p *project.Project, rc *Recipe, opts ReplayOpti
 	res.Check = rep
 	if len(rep.Problems) > 0 {
 		return res, &MismatchError{Report: rep}
+	}
+	if !opts.DryRun && slices.ContainsFunc(rc.Steps, func(s Step) bool { return s.Op == OpPurge || s.Op == OpMergeDuplicates }) {
+		if _, err := p.Backup(ctx, "before replaying "+name); err != nil { // destructive: a backup copy first (issue 11)
+			return res, err
+		}
 	}
 	defer lessGC()()
 	err = p.Write(ctx, func(tx *sql.Tx) error {

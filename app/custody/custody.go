@@ -138,27 +138,69 @@ func (r Report) String() string {
 }
 
 // Verify walks the whole chain and names each event that was altered, removed or inserted.
+//
+// An event whose stored hash no longer matches its content was altered. A gap in the sequence
+// numbers means events were removed. An event the chain does not lead through - the event
+// after it links to the one before it - was inserted; when the later events were renumbered to
+// make room, each still matches its hash under its old number, so only the inserted one is named.
 func Verify(ctx context.Context, db *sql.DB, projectID string) (Report, error) {
 	evs, err := List(ctx, db, 0)
 	if err != nil {
 		return Report{}, err
 	}
 	rep := Report{Events: len(evs), OK: true}
-	prevHash, prevSeq := Genesis(projectID), int64(0)
 	add := func(p Problem) { rep.OK = false; rep.Problems = append(rep.Problems, p) }
-	for _, e := range evs {
+	// own[i]: how far event i was renumbered (0: not at all); -1: its content does not match its hash
+	own := make([]int64, len(evs))
+	for i, e := range evs {
+		own[i] = -1
+		for shift := int64(0); shift <= maxShift && shift < e.Seq; shift++ {
+			c := e
+			c.Seq -= shift
+			if c.computeHash() == e.Hash {
+				own[i] = shift
+				break
+			}
+		}
+	}
+	reported := map[int64]bool{}
+	prevHash, prevSeq := Genesis(projectID), int64(0)
+	beforePrev := ""
+	for i, e := range evs {
 		if e.Seq != prevSeq+1 {
 			add(Problem{Seq: prevSeq + 1, Kind: "removed",
 				Detail: fmt.Sprintf("events %d to %d are missing from the log", prevSeq+1, e.Seq-1)})
 		}
-		if e.computeHash() != e.Hash {
-			add(Problem{Seq: e.Seq, Kind: "altered", Detail: fmt.Sprintf("%q by %s at %s no longer matches its hash",
-				e.Action, e.Actor, e.At.Format(time.RFC3339))})
-		} else if e.PrevHash != prevHash && e.Seq == prevSeq+1 {
-			add(Problem{Seq: e.Seq, Kind: "inserted", Detail: fmt.Sprintf("%q does not follow event %d in the chain",
-				e.Action, prevSeq)})
+		switch {
+		case own[i] < 0:
+			add(Problem{Seq: e.Seq, Kind: "altered", Detail: fmt.Sprintf("%q by %s on %s at %s no longer matches its hash",
+				e.Action, e.Actor, e.Machine, e.At.Format(time.RFC3339))})
+			reported[e.Seq] = true
+		case e.PrevHash == prevHash:
+			// linked as it should be
+		case i > 0 && beforePrev != "" && e.PrevHash == beforePrev:
+			// e links past the event before it: that one was put in
+			if q := evs[i-1]; !reported[q.Seq] || own[i-1] < 0 {
+				add(Problem{Seq: q.Seq, Kind: "inserted", Detail: fmt.Sprintf("%q by %s on %s at %s was put into the chain after it was written%s",
+					q.Action, q.Actor, q.Machine, q.At.Format(time.RFC3339), renumbered(own[i]))})
+				reported[q.Seq] = true
+			}
+		case e.Seq == prevSeq+1:
+			add(Problem{Seq: e.Seq, Kind: "inserted", Detail: fmt.Sprintf("%q by %s on %s does not follow event %d in the chain",
+				e.Action, e.Actor, e.Machine, prevSeq)})
+			reported[e.Seq] = true
 		}
-		prevHash, prevSeq = e.Hash, e.Seq
+		beforePrev, prevHash, prevSeq = prevHash, e.Hash, e.Seq
 	}
 	return rep, nil
+}
+
+// maxShift is how far Verify looks for events renumbered to make room for inserted ones.
+const maxShift = 64
+
+func renumbered(shift int64) string {
+	if shift <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the events after it were renumbered by %d to make room)", shift)
 }

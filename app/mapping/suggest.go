@@ -334,7 +334,7 @@ func (m *Mapper) Suggest(ctx context.Context) ([]Proposal, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := target.Synonyms()
+	d, err := m.suggestDictionary(ctx) // the source preset's names and codes too (presets.go)
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +565,7 @@ func (m *Mapper) Suggest(ctx context.Context) ([]Proposal, error) {
 			out = append(out, vals...)
 		}
 	}
-	return out, nil
+	return m.presetPlaceholders(ctx, out), nil
 }
 
 // setValueEntries on a proposal's chain.

@@ -19,4 +19,6 @@ var (
 	ErrExists = errors.New("a file with that name already exists")
 	// ErrNotFound: no file at that path.
 	ErrNotFound = errors.New("no project file at that path")
+	// ErrDiskFull: a write failed because the disk (or the user's file size limit) is full.
+	ErrDiskFull = errors.New("the disk is full (or will not take more)")
 )

@@ -20,6 +20,8 @@ func Advice(err error) string {
 		return "The project cannot be changed: it is open as View only or the file is read-only. Use Save as… to make a copy you can change."
 	case errors.Is(err, ErrExists):
 		return "A file with that name already exists. Choose another name, or open the existing project."
+	case errors.Is(err, ErrDiskFull), isDiskFull(err):
+		return "The disk is full, so Ferry could not save this change; the project is as it was before it. Free some space (empty the Recycle Bin or Trash, move old exports or backups elsewhere), or use Save as… to move the project to a disk with room, then try again."
 	case errors.Is(err, ErrNotFound):
 		return "There is no file at that place any more. It may have been moved or renamed; use Open project… to find it."
 	}

@@ -46,7 +46,8 @@
 //	      "concepts": ["birthdate"],       // what the field is, for auto-suggest (see synonyms.json)
 //	      "description": "…"
 //	    }]
-//	  }]
+//	  }],
+//	  "load": {"route": "api", …}        // optional: how records reach the new system (Load, load.go)
 //	}
 //
 // Unknown members are errors: a definition is data only and is checked strictly (Parse).
@@ -228,6 +229,7 @@ type Definition struct {
 	Title       string   `json:"title,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Entities    []Entity `json:"entities"`
+	Load        *Load    `json:"load,omitempty"` // how records reach the new system (load.go)
 }
 
 // Entity returns the named entity, or nil.
@@ -389,6 +391,7 @@ func (d *Definition) Validate() error {
 			bad("entity %s has %d key fields; at most one carries the old system's key", e.Name, keys)
 		}
 	}
+	probs = append(probs, validateLoad(d.Load)...)
 	if len(probs) > 0 {
 		if len(probs) > 20 {
 			probs = append(probs[:20], fmt.Sprintf("and %d more", len(probs)-20))

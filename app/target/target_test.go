@@ -21,7 +21,7 @@ func TestPresetsAreValidAndSayWhatFHIRSays(t *testing.T) {
 	for _, p := range ps {
 		names = append(names, p.Name)
 	}
-	if strings.Join(names, ",") != "fhir-r4,generic" {
+	if strings.Join(names, ",") != "cliniko,clio,fhir-r4,generic,medplum,nookal,openemr" {
 		t.Fatalf("presets: %v", names)
 	}
 	fhir, err := target.Preset("fhir-r4")

@@ -20,6 +20,8 @@ func init() {
 		Setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer) error {
 			demo := fs.Bool("demo", false, "import the embedded demo practice (Harbour View Dental)")
 			actor := fs.String("user", "", "your name, recorded in the custody log (default: your login name)")
+			from := fs.String("from", "", "the old system's `NAME` (ferry presets lists those Ferry knows), recorded in the plan")
+			to := fs.String("to", "", "the new system's `NAME`, recorded in the plan; a known one becomes the project's target")
 			return func(ctx context.Context, args []string, out io.Writer) error {
 				if err := needArgs(args, 1, 1, "one project file name: ferry new FILE.ferry"); err != nil {
 					return err
@@ -45,6 +47,9 @@ func init() {
 				defer p.Close()
 				fmt.Fprintf(out, "Created %s\n", p.Path)
 				warnStorage(p)
+				if err := recordSystems(ctx, p, *from, *to, out); err != nil { // cmd_presets_new.go
+					return err
+				}
 				if *demo {
 					tables, err := staging.NewStager(p).Tables(ctx)
 					if err != nil {
