@@ -64,6 +64,12 @@ soak:
 	set -o pipefail; FERRY_SOAK=$(SOAK) FERRY_KILLTEST_RECORD=$(abspath killtest-soak.log) \
 	  $(GO) test -run '^TestKill$$' -timeout 0 -v -count=1 ./internal/crashtest | grep -E -- '--- FAIL|^ok|^FAIL|killtest '
 
+# docs/screenshots/*.png: every step of the demo in a real window under Xvfb (scripts/screenshots.sh;
+# SIZE=1920x1080, THEME=light or ONLY="audit map" change what is taken).
+.PHONY: screenshots
+screenshots: build
+	FERRY_BIN=$(abspath $(BIN)/ferry) bash scripts/screenshots.sh docs/screenshots
+
 # Regenerates the demo practice embedded in assets/demo from the generator.
 demo-data:
 	$(GO) run ./cmd/ferry generate --out assets/demo

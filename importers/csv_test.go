@@ -208,7 +208,7 @@ func TestMessyFileValues(t *testing.T) {
 		{"messytables-horror/skip_initials.csv", "utf-8", ",", true, 0, "field1|field2", 2, 0, "hello|    goodbye", ""},
 		{"messytables-horror/complex.csv", "utf-8", ",", true, 0, "date| another date| temperature| place", 3, 2, "2011-01-03| |6,000,000|Galway", ""},
 		{"spout/csv/sheet_with_untrimmed_strings.csv", "utf-8-bom", ",", true, 0, "A", 2, 1, "\n\tA\n\t", ""},
-		{"csvkit-examples/test_header_newline.csv", "utf-8", ",", true, 0, "\t\n\v\f\r start \t\n\v\f\r end \t\n\v\f\r|b|c", 1, 0, "d|e|f", ""},
+		{"csvkit-examples/test_header_newline.csv", "utf-8", ",", true, 0, " start   end |b|c" /* control characters in a name become spaces (staging.ColumnNames) */, 1, 0, "d|e|f", ""},
 		{"csvkit-examples/null_byte.csv", "utf-8", ",", true, 0, "a|b|c", 1, 0, "|2|3", "nul_byte"},
 		{"csvkit-examples/bad.csv", "utf-8", ",", true, 0, "column_a|column_b|column_c", 3, 0, "1|27|", "extra_cells"},
 		{"csvkit-examples/test_extra_header.csv", "utf-8", ",", true, 0, "a|b|c|d", 1, 0, "1|2|3|", "missing_cells"},

@@ -269,6 +269,7 @@ func (r *jsonRun) open() (io.ReadCloser, *jsonCounter, error) {
 	if r.enc != nil {
 		rd = r.enc.NewDecoder().Reader(rd)
 	}
+	rd = &jsonStringGuard{r: rd, name: r.name}
 	return struct {
 		io.Reader
 		io.Closer
@@ -1272,4 +1273,44 @@ func (r *jsonRun) lineRecord(line []byte) (err error) {
 		return fail(err)
 	}
 	return nil
+}
+
+// jsonStringGuard stops reading when one JSON string is longer than jsonMaxCell: encoding/json
+// buffers a whole token before handing it over, so a crafted 2 GB string would otherwise be
+// held in memory (several times) before any cell limit could refuse it.
+type jsonStringGuard struct {
+	r        io.Reader
+	name     string
+	inString bool
+	escaped  bool
+	run      int64 // bytes of the current string so far
+	offset   int64 // bytes read before the current buffer
+}
+
+func (g *jsonStringGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for i, c := range p[:n] {
+		switch {
+		case !g.inString:
+			if c == '"' {
+				g.inString, g.run = true, 0
+			}
+		case g.escaped:
+			g.escaped = false
+			g.run++
+		case c == '\\':
+			g.escaped = true
+			g.run++
+		case c == '"':
+			g.inString = false
+		default:
+			g.run++
+		}
+		if g.inString && g.run > jsonMaxCell {
+			return i, fmt.Errorf("%s: byte %d: a text value longer than %d MB, which Ferry will not keep in one cell; export the data in smaller pieces",
+				g.name, g.offset+int64(i), jsonMaxCell>>20)
+		}
+	}
+	g.offset += int64(n)
+	return n, err
 }

@@ -533,7 +533,7 @@ func (d *findingDetail) showExamples(f audit.Finding) {
 const clusterShown = 12
 
 // clustersPerTurn is how many duplicate groups are drawn per callback on the UI goroutine.
-const clustersPerTurn = 2
+const clustersPerTurn = 1
 
 // loadClusters reads a duplicate finding's groups and their rows, and shows the members side by
 // side: one column per row, one line per field, the fields that differ first and marked.

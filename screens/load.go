@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -126,8 +125,6 @@ func (s *LoadStep) Close() {
 
 func (s *LoadStep) build() {
 	s.notice = newNotice()
-	intro := muted("Everything goes in dependency order (patients before their appointments). A record already in the new " +
-		"system is never sent twice, and a load stopped anywhere (Cancel, a crash, the lid closed) goes on from where it was.")
 
 	// Destination card.
 	s.destSel = widget.NewSelect(nil, func(string) { s.destinationChosen() })
@@ -156,8 +153,10 @@ func (s *LoadStep) build() {
 			b.Hide()
 		}
 	}
-	destRow := container.NewBorder(nil, nil, sectionTitle("Destination"),
-		container.NewHBox(s.addBtn, s.editBtn, s.deleteBtn, s.testBtn, s.exportBtn, s.importBtn, s.presetBtn), s.destSel)
+	s.destInfo.Truncation = fyne.TextTruncateEllipsis
+	destRow := container.NewVBox(
+		container.NewBorder(nil, nil, sectionTitle("Destination"), container.NewHBox(s.addBtn, s.editBtn, s.deleteBtn), s.destSel),
+		container.NewBorder(nil, nil, container.NewHBox(s.testBtn, s.exportBtn, s.importBtn, s.presetBtn), nil, s.destInfo))
 
 	// The sample run and an unfinished load.
 	s.sampleIcon = widget.NewIcon(theme.InfoIcon())
@@ -195,7 +194,7 @@ func (s *LoadStep) build() {
 			l.Importance = widget.MediumImportance
 			l.SetText(s.planCell(id.Row, id.Col, l))
 		})
-	for c, wd := range []float32{36, 190, 260, 90, 90, 110, 90, 170} {
+	for c, wd := range []float32{36, 190, 200, 90, 80, 120, 90, 180} {
 		s.planTable.SetColumnWidth(c, wd)
 	}
 	whyBtn := widget.NewButtonWithIcon("Why? Open the Map step's validation", theme.NavigateNextIcon(), func() { s.deps.GoTo(wizard.Map) })
@@ -214,7 +213,7 @@ func (s *LoadStep) build() {
 		container.NewTabItemWithIcon("Run", theme.MediaPlayIcon(), s.run.root),
 		container.NewTabItemWithIcon("Results", theme.DocumentIcon(), s.res.root),
 	)
-	top := container.NewVBox(intro, destRow, s.destInfo, s.testResult, s.sampleRow, s.unfinished, s.notice.root)
+	top := container.NewVBox(destRow, s.testResult, s.sampleRow, s.unfinished, s.notice.root)
 	s.root = container.NewBorder(top, nil, nil, nil, s.tabs)
 	s.updateButtons()
 }
@@ -381,6 +380,9 @@ func (s *LoadStep) apply(st loadState, choose string) {
 		s.invalidRow.Hide()
 	}
 	s.planTable.Refresh()
+	if s.currentJob() == nil && s.plan != nil && s.run.shownRun == 0 { // after a run its rows stay
+		s.run.showPlan(s.plan)
+	}
 
 	if st.preset != nil && !s.readOnly {
 		s.presetBtn.SetText("Use the " + st.preset.title + " defaults")
@@ -395,12 +397,12 @@ func (s *LoadStep) apply(st loadState, choose string) {
 	case st.passing:
 		s.sampleIcon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		s.sampleLabel.Importance = widget.SuccessImportance
-		s.sampleLabel.SetText("Sample run passed: " + st.reason)
+		s.sampleLabel.SetText(st.reason)
 		s.sampleRow.Show()
 	default:
 		s.sampleIcon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 		s.sampleLabel.Importance = widget.WarningImportance
-		s.sampleLabel.SetText("No passing sample run: " + st.reason + " Load anyway only with a reason: you will be asked for it, and it is kept in the custody log.")
+		s.sampleLabel.SetText(st.reason + " A full load without a passing sample run needs a reason: you will be asked for it, and it is kept in the custody log.")
 		s.sampleRow.Show()
 	}
 
@@ -750,14 +752,4 @@ func (s *LoadStep) importDestination() {
 				})
 			})
 		})
-}
-
-// errorsIsAny says whether err is any of targets.
-func errorsIsAny(err error, targets ...error) bool {
-	for _, t := range targets {
-		if errors.Is(err, t) {
-			return true
-		}
-	}
-	return false
 }

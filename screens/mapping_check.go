@@ -230,6 +230,7 @@ type mapCheckView struct {
 	drillSeq   int
 	chosen     int64 // issue id shown in the grid
 	decide     *mapDecide
+	shownRun   int64 // the validation run the list shows
 
 	mu      sync.Mutex
 	cancelF context.CancelFunc
@@ -350,6 +351,17 @@ func (v *mapCheckView) show() {
 	v.empty.Hide()
 	v.summary.Show()
 	v.kinds.Show()
+	if rep.RunID != v.shownRun {
+		// A new run: the issue shown below may be gone, or another one may now sit at its place in
+		// the list; start from "select an issue" rather than show the old one's rows and decisions.
+		v.shownRun = rep.RunID
+		v.list.UnselectAll()
+		v.drillTitle.SetText("")
+		v.drillText.SetText("Select an issue to see the rows of the old system behind it.")
+		v.decide.show(nil, "", nil)
+		v.grid.SetSource(nil)
+		v.chosen = 0
+	}
 	for i := range rep.Problems {
 		v.items = append(v.items, mapCheckItem{problem: &rep.Problems[i]})
 	}

@@ -18,7 +18,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-migrate/ferry/app/audit"
 	"github.com/ferry-migrate/ferry/app/compare"
+	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/reconcile"
 	"github.com/ferry-migrate/ferry/app/report"
@@ -27,8 +29,12 @@ import (
 // ReconcileStep is the Reconcile & report step: the verdict first, then every entity's
 // waterfall (as bars and numbers that drill down to their records), the money totals, the
 // differences, the audit's findings then and now, the exports of the report, and a search box
-// that traces one legacy record. Reconciling runs in the background with progress, time left
-// and Cancel. In view-only mode (the owner's) nothing that changes the project is offered.
+// that traces one legacy record. "Reconcile now" audits the data again (the chart's "now") and
+// reads the new system back: over the API of the newest load's destination, or from an export
+// of the new system the person chooses (the only way for a files destination). It runs in the
+// background with progress, time left and Cancel. The destination's secret comes from the
+// keyring or a password dialog and is kept in memory for this session only, never in the
+// project. In view-only mode (the owner's) nothing that changes the project is offered.
 type ReconcileStep struct {
 	win      fyne.Window
 	deps     StepDeps
@@ -50,7 +56,8 @@ type ReconcileStep struct {
 	notice   *widget.Label
 	redact   *widget.Check
 	runBtn   *widget.Button
-	readBtn  *widget.Button
+	from     *widget.RadioGroup // where "Reconcile now" reads the new system back from
+	fromNote *widget.Label
 	xlsxBtn  *widget.Button
 	pdfBtn   *widget.Button
 	traceTbl *widget.Select
@@ -63,9 +70,19 @@ type ReconcileStep struct {
 
 	mu      sync.Mutex
 	res     *reconcile.Result
+	dest    *load.Destination // the newest load's destination (nil: nothing loaded yet)
+	secret  string            // the destination's secret as typed, for this session only
 	running atomic.Bool
 	cancel  context.CancelFunc
 }
+
+// The choices of where "Reconcile now" reads the new system back from.
+const (
+	fromExport = "From an export of the new system…"
+	fromLog    = "From the load's own records only"
+)
+
+func fromAPI(d load.Destination) string { return "Read back from " + d.Name + " (API)" }
 
 // NewReconcileStep builds the step.
 func NewReconcileStep(w fyne.Window, deps StepDeps) fyne.CanvasObject {
@@ -94,12 +111,18 @@ func NewReconcileStep(w fyne.Window, deps StepDeps) fyne.CanvasObject {
 	s.show = widget.NewSelect(nil, func(v string) { s.drill(v) })
 	s.show.PlaceHolder = "Differences or the records behind a number…"
 
-	s.runBtn = widget.NewButtonWithIcon("Reconcile now", theme.ViewRefreshIcon(), func() { s.Run(nil) })
-	s.readBtn = widget.NewButtonWithIcon("Read back an export of the new system…", theme.FolderOpenIcon(), s.ReadExportDialog)
-	s.readBtn.Importance = widget.HighImportance
+	s.runBtn = widget.NewButtonWithIcon("Reconcile now", theme.ViewRefreshIcon(), s.ReconcileNow)
+	s.runBtn.Importance = widget.HighImportance
+	s.from = widget.NewRadioGroup([]string{fromExport}, nil)
+	s.from.Horizontal = true
+	s.from.Required = true
+	s.from.SetSelected(fromExport)
+	s.fromNote = wrapped("")
+	s.fromNote.Importance = widget.WarningImportance
+	s.fromNote.Hide()
 	if s.readOnly { // the owner's view: nothing that changes the project
 		s.runBtn.Hide()
-		s.readBtn.Hide()
+		s.from.Hide()
 	}
 	s.redact = widget.NewCheck("Leave out patient names and contact details", nil)
 	s.xlsxBtn = widget.NewButtonWithIcon("Export XLSX…", theme.DocumentSaveIcon(), func() { s.ExportDialog(".xlsx") })
@@ -120,9 +143,10 @@ func NewReconcileStep(w fyne.Window, deps StepDeps) fyne.CanvasObject {
 	s.progRoot = container.NewBorder(nil, nil, nil, s.cancelBtn, container.NewVBox(s.progBar, s.progText))
 	s.progRoot.Hide()
 
-	actions := container.NewHBox(s.readBtn, s.runBtn, widget.NewSeparator(), s.xlsxBtn, s.pdfBtn, s.redact)
+	actions := container.NewHBox(s.runBtn, s.from)
+	exports := container.NewHBox(s.xlsxBtn, s.pdfBtn, s.redact)
 	trace := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Trace a record", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.traceTbl), traceBtn, s.traceKey)
-	top := container.NewVBox(s.verdict, s.detail, s.notice, s.progRoot, actions, trace, widget.NewSeparator())
+	top := container.NewVBox(s.verdict, s.detail, s.notice, s.progRoot, actions, s.fromNote, exports, trace, widget.NewSeparator())
 	left := container.NewVBox(subhead("Every record accounted for"), s.chart, s.table,
 		subhead("Money"), s.sums, subhead("Data quality: audit findings then and now"), s.audit)
 	right := container.NewBorder(container.NewVBox(s.show, s.showing), nil, nil, nil, s.grid)
@@ -152,10 +176,16 @@ func (s *ReconcileStep) load() {
 			res, err = reconcile.Run(s.ctx, s.p, reconcile.Options{})
 		}
 		aud, _ := report.Audit(s.ctx, s.p)
+		d, derr := load.LatestDestination(s.ctx, s.p)
 		if s.ctx.Err() != nil {
 			return
 		}
 		uiDo(func() {
+			if derr == nil {
+				s.setDestination(&d)
+			} else {
+				s.setDestination(nil)
+			}
 			if err != nil {
 				s.detail.SetText("Could not read the reconciliation: " + err.Error())
 				return
@@ -166,19 +196,207 @@ func (s *ReconcileStep) load() {
 	})
 }
 
+// setDestination offers the ways to read the new system back that the newest load's
+// destination allows: over its API, or (always) from an export of the new system. A files
+// destination has no API: then only an export proves the load, and the screen says why.
+func (s *ReconcileStep) setDestination(d *load.Destination) {
+	s.mu.Lock()
+	s.dest = d
+	s.mu.Unlock()
+	var opts []string
+	note := ""
+	switch {
+	case d == nil:
+		opts = []string{fromLog, fromExport}
+	case d.Kind == load.KindFiles:
+		opts = []string{fromExport}
+		note = d.Name + " writes import files, which cannot be read back over an API: only an export of the new system, " +
+			"taken after its import and chosen here, proves that every record arrived as sent."
+	default:
+		opts = []string{fromAPI(*d), fromExport}
+	}
+	s.from.Options = opts
+	s.from.Selected = opts[0]
+	s.from.Refresh()
+	s.fromNote.SetText(note)
+	if note == "" || s.readOnly {
+		s.fromNote.Hide()
+	} else {
+		s.fromNote.Show()
+	}
+}
+
+// ReconcileNow reconciles from the source chosen: the newest load's destination over its API
+// (asking for its secret when the keyring has none), an export of the new system, or, before
+// anything was loaded, the load's own records.
+func (s *ReconcileStep) ReconcileNow() {
+	if s.readOnly || s.running.Load() {
+		return
+	}
+	s.mu.Lock()
+	d := s.dest
+	s.mu.Unlock()
+	switch {
+	case s.from.Selected == fromExport:
+		s.ReadExportDialog()
+	case d != nil && d.Kind != load.KindFiles && s.from.Selected == fromAPI(*d):
+		s.secretFor(*d, func(secret string) { s.run(nil, d, secret) })
+	default:
+		s.Run(nil)
+	}
+}
+
+// secretFor finds the destination's secret for this session (what the person typed before,
+// the keyring, or a password dialog), then calls next on the UI goroutine. A secret typed in
+// is kept in memory only: never in the project.
+func (s *ReconcileStep) secretFor(d load.Destination, next func(secret string)) {
+	if !d.Config.NeedsSecret() {
+		next("")
+		return
+	}
+	s.mu.Lock()
+	sec := s.secret
+	s.mu.Unlock()
+	if sec != "" {
+		next(sec)
+		return
+	}
+	goBackground(func() {
+		sec, err := load.Secret(d, nil) // the keyring only
+		uiDo(func() {
+			if err == nil && sec != "" {
+				next(sec)
+				return
+			}
+			entry := widget.NewPasswordEntry()
+			words := authWords[d.Config.Auth.Type]
+			if words == "" {
+				words = "password"
+			}
+			form := dialog.NewForm("Sign in to "+d.Name, "Read back", "Cancel",
+				[]*widget.FormItem{{Text: "The " + words, Widget: entry, HintText: "For this session only: never saved in the project."}}, func(ok bool) {
+					if !ok || entry.Text == "" {
+						return
+					}
+					s.mu.Lock()
+					s.secret = entry.Text
+					s.mu.Unlock()
+					next(entry.Text)
+				}, s.win)
+			entry.OnSubmitted = func(string) { form.Submit() }
+			form.Resize(fyne.NewSize(460, 180))
+			form.Show()
+			s.win.Canvas().Focus(entry)
+		})
+	})
+}
+
 // Run reconciles in the background (against exports, when given) and saves the result.
-func (s *ReconcileStep) Run(exports []reconcile.Export) {
+func (s *ReconcileStep) Run(exports []reconcile.Export) { s.run(exports, nil, "") }
+
+// readProgress is what the progress line shows, written by the background work.
+type readProgress struct {
+	mu      sync.Mutex
+	phase   string // audit, read or check
+	started time.Time
+	// audit
+	table          string
+	tableI, tables int
+	// read back over the API: records read per entity, in the order read
+	entities []string
+	read     map[string]int64
+	expect   int64 // records the new system should have (loaded), 0 when unknown
+	// check
+	done, total int64
+}
+
+func (rp *readProgress) setPhase(ph string) {
+	rp.mu.Lock()
+	rp.phase, rp.started = ph, time.Now()
+	rp.mu.Unlock()
+}
+
+// text and the bar's value (-1: leave it).
+func (rp *readProgress) text(dest string) (string, float64) {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	el := time.Since(rp.started)
+	switch rp.phase {
+	case "audit":
+		if rp.tables == 0 {
+			return "Auditing the data again…", -1
+		}
+		return fmt.Sprintf("Auditing the data again (for the chart's \u201cnow\u201d): %s, table %d of %d", rp.table, rp.tableI, rp.tables),
+			float64(rp.tableI-1) / float64(rp.tables)
+	case "read":
+		var sum int64
+		var parts []string
+		for _, e := range rp.entities {
+			sum += rp.read[e]
+			parts = append(parts, fmt.Sprintf("%s %s", e, fmtInt(rp.read[e])))
+		}
+		line := "Reading " + dest + " back over its API: " + plural64(sum, "record", "records") + " read"
+		if len(parts) > 0 {
+			line += " (" + strings.Join(parts, ", ") + ")"
+		}
+		if rp.expect > 0 {
+			line = strings.Join(append([]string{line}, rateAndTimeLeft(sum, min(sum, rp.expect), rp.expect, el)...), " · ")
+			return line, math.Min(1, float64(sum)/float64(rp.expect))
+		}
+		return line, -1
+	case "check":
+		line := strings.Join(append([]string{fmt.Sprintf("%s of %s checked", fmtInt(rp.done), plural64(rp.total, "record", "records"))},
+			rateAndTimeLeft(rp.done, rp.done, rp.total, el)...), " · ")
+		if rp.total > 0 {
+			return line, math.Min(1, float64(rp.done)/float64(rp.total))
+		}
+		return line, -1
+	}
+	return "Starting…", -1
+}
+
+// countingReader passes the new system's records through and counts them per entity.
+type countingReader struct {
+	r  reconcile.Reader
+	rp *readProgress
+}
+
+func (c countingReader) Fetch(ctx context.Context, entity string, fn func(newID string, fields map[string]string) error) error {
+	c.rp.mu.Lock()
+	c.rp.entities = append(c.rp.entities, entity)
+	c.rp.mu.Unlock()
+	return c.r.Fetch(ctx, entity, func(id string, f map[string]string) error {
+		c.rp.mu.Lock()
+		c.rp.read[entity]++
+		c.rp.mu.Unlock()
+		return fn(id, f)
+	})
+}
+
+// run audits the data again, reads the new system back (from exports, or over the API of
+// dest when it is given) and reconciles, all in the background, and saves the result.
+func (s *ReconcileStep) run(exports []reconcile.Export, dest *load.Destination, secret string) {
 	if s.readOnly || !s.running.CompareAndSwap(false, true) {
 		return
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.cancel = cancel
-	var done, total atomic.Int64
-	started := time.Now()
+	rp := &readProgress{read: map[string]int64{}, started: time.Now()}
+	if prev := s.Result(); prev != nil && dest != nil {
+		for _, e := range prev.Entities {
+			rp.expect += e.Loaded
+		}
+	}
+	destName := ""
+	if dest != nil {
+		destName = dest.Name
+	}
 	s.progRoot.Show()
+	s.progBar.SetValue(0)
 	s.cancelBtn.Enable()
 	s.runBtn.Disable()
-	s.readBtn.Disable()
+	s.from.Disable()
+	s.notice.Hide()
 	s.progText.SetText("Starting…")
 	finished := make(chan struct{})
 	ticker := time.NewTicker(progressEvery)
@@ -189,22 +407,61 @@ func (s *ReconcileStep) Run(exports []reconcile.Export) {
 			case <-finished:
 				return
 			case <-ticker.C:
-				d, t := done.Load(), total.Load()
+				line, v := rp.text(destName)
 				uiDo(func() {
-					if t > 0 {
-						s.progBar.SetValue(math.Min(1, float64(d)/float64(t)))
+					if v >= 0 {
+						s.progBar.SetValue(v)
 					}
-					s.progText.SetText(strings.Join(append([]string{fmt.Sprintf("%s of %s checked", fmtInt(d), plural64(t, "record", "records"))},
-						rateAndTimeLeft(d, d, t, time.Since(started))...), " · "))
+					s.progText.SetText(line)
 				})
 			}
 		}
 	})
 	goBackground(func() {
-		res, err := reconcile.Run(ctx, s.p, reconcile.Options{Exports: exports, Progress: func(pr reconcile.Progress) {
-			done.Store(pr.Done)
-			total.Store(pr.Total)
-		}})
+		var warn string
+		var readErr bool
+		// The audit again, as ferry reconcile does by default: the before-and-after chart's "now".
+		rp.setPhase("audit")
+		_, err := audit.Run(ctx, s.p, audit.Options{}, func(pr audit.Progress) {
+			rp.mu.Lock()
+			rp.table, rp.tableI, rp.tables = pr.Table, pr.TableIndex, pr.Tables
+			rp.mu.Unlock()
+		})
+		if err != nil && ctx.Err() == nil {
+			warn = "The audit could not run again (" + err.Error() + "); the chart\u2019s \u201cnow\u201d is the previous audit."
+			err = nil
+		}
+		opts := reconcile.Options{Exports: exports, Progress: func(pr reconcile.Progress) {
+			rp.mu.Lock()
+			if rp.phase != "check" {
+				rp.phase, rp.started = "check", time.Now()
+			}
+			rp.done, rp.total = pr.Done, pr.Total
+			rp.mu.Unlock()
+		}}
+		if err == nil && dest != nil && len(exports) == 0 {
+			var cl *load.Client
+			cl, err = load.OpenClient(ctx, s.p, dest.Name, func(load.Destination) (string, error) {
+				if secret == "" {
+					return "", load.ErrNoSecret
+				}
+				return secret, nil
+			})
+			if err == nil {
+				opts.Reader, opts.Destination = countingReader{r: cl, rp: rp}, dest.ID
+				rp.setPhase("read")
+			} else {
+				readErr = true
+				err = fmt.Errorf("reading %s back over its API: %w", dest.Name, err)
+			}
+		}
+		var res *reconcile.Result
+		if err == nil {
+			res, err = reconcile.Run(ctx, s.p, opts)
+			if err != nil && opts.Reader != nil {
+				readErr = true
+			}
+		}
 		if err == nil {
 			if serr := reconcile.Save(ctx, s.p, res); serr != nil && !errors.Is(serr, reconcile.ErrNoSchema) {
 				err = serr
@@ -216,15 +473,26 @@ func (s *ReconcileStep) Run(exports []reconcile.Export) {
 		uiDo(func() {
 			s.progRoot.Hide()
 			s.runBtn.Enable()
-			s.readBtn.Enable()
+			s.from.Enable()
 			switch {
 			case err != nil && ctx.Err() != nil:
 				s.showNotice("Reconciliation cancelled; nothing was saved.", true)
 			case err != nil:
+				if readErr { // a wrong token is asked for again next time
+					s.mu.Lock()
+					s.secret = ""
+					s.mu.Unlock()
+					if errors.Is(err, load.ErrCannotReadBack) {
+						err = fmt.Errorf("%w: only an export of the new system can prove the load; choose %q", err, fromExport)
+					}
+				}
 				s.deps.ShowError(fmt.Errorf("the reconciliation could not finish: %w", err))
 			default:
 				s.audit.set(aud)
 				s.apply(res)
+				if warn != "" {
+					s.showNotice(warn, true)
+				}
 				s.deps.Refresh()
 			}
 		})

@@ -119,6 +119,7 @@ func TestAuditKeepsTheWindowResponsive(t *testing.T) {
 	for len(uiQueue) > 0 {
 		run(<-uiQueue)
 	}
+	settle(t) // what the results started (the duplicate groups shown) finishes before the project closes
 	if f.step.rep == nil {
 		t.Fatal("the audit did not finish and show its results")
 	}
@@ -133,6 +134,10 @@ func TestAuditKeepsTheWindowResponsive(t *testing.T) {
 		pct(0.5).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(0.999).Round(time.Millisecond), probes[len(probes)-1].Round(time.Millisecond))
 	if len(slow) > 0 {
 		t.Logf("callbacks over 100 ms: %v", slow)
+	}
+	if raceEnabled {
+		t.Log("built with -race: the race detector slows every goroutine several times, so timings are logged, not judged")
+		return
 	}
 	if len(probes) < 50 {
 		t.Fatalf("only %d probes ran: the audit was too short to say anything", len(probes))

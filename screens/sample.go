@@ -51,6 +51,7 @@ type SampleStep struct {
 	counts       *widget.Table
 	records      *widget.Table
 	recTitle     *widget.Label
+	recDetail    *widget.Label
 	notes        *widget.Label
 	notesBtn     *widget.Button
 	notesRow     *fyne.Container
@@ -109,7 +110,7 @@ func (s *SampleStep) Close() {
 }
 
 // countColumns are the columns of the table of entities.
-var countColumns = []string{"Entity", "Records", "In sample", "Hash", "Findings", "Cleanse", "Pick-lists", "Parents", "By hand", "Accepted", "Not arrived", "Error rate"}
+var countColumns = []string{"Entity", "Records", "In sample", "Arrived", "Problems", "Error rate", "Hash", "Finding", "Cleanse", "Pick-list", "Parent", "By hand"}
 
 func (s *SampleStep) build() {
 	s.notice = newNotice()
@@ -135,8 +136,17 @@ func (s *SampleStep) build() {
 			l.Importance = widget.MediumImportance
 			l.SetText(s.countCell(id.Row, id.Col, l))
 		})
-	for c, wd := range []float32{140, 74, 110, 56, 72, 72, 76, 70, 72, 82, 96, 84} {
-		s.counts.SetColumnWidth(c, wd)
+	// Each column as wide as its heading (the entity column as a long entity name; In sample as
+	// "1,234 · 12.5%"), so nothing is cut.
+	for c, h := range countColumns {
+		w := textWidth(h, true)
+		switch c {
+		case 0:
+			w = max(w, textWidth("PaymentReconciliation", false))
+		case 2:
+			w = max(w, textWidth("1,234 · 12.5%", false))
+		}
+		s.counts.SetColumnWidth(c, w+2*theme.Padding())
 	}
 	s.counts.OnSelected = func(id widget.TableCellID) {
 		if s.sel == nil || id.Row == 0 || id.Row > len(s.sel.Entities) {
@@ -173,8 +183,27 @@ func (s *SampleStep) build() {
 			}
 			l.SetText(oneLine(txt))
 		})
-	for c, wd := range []float32{90, 90, 300, 330, 130} {
+	for c, wd := range []float32{90, 90, 320, 330, 130} {
 		s.records.SetColumnWidth(c, wd)
+	}
+	s.recDetail = wrapped("")
+	s.recDetail.SizeName = theme.SizeNameCaptionText
+	s.records.OnSelected = func(id widget.TableCellID) {
+		if id.Row < 1 || id.Row > len(s.rows) {
+			return
+		}
+		r := s.rows[id.Row-1]
+		txt := s.entity + " " + r.key + ": in for " + r.why
+		if r.status != "" {
+			txt += ". Result: " + r.status
+			if r.newID != "" {
+				txt += " as " + r.newID
+			}
+			if r.message != "" {
+				txt += ". " + r.message
+			}
+		}
+		s.recDetail.SetText(txt)
 	}
 
 	s.notes = wrapped("")
@@ -229,9 +258,9 @@ func (s *SampleStep) build() {
 
 	top := container.NewVBox(s.runBar, s.progress.root, s.notice.root, s.summary, s.notesRow)
 	countsBox := s.counts
-	recordsBox := container.NewBorder(s.recTitle, nil, nil, nil, s.records)
+	recordsBox := container.NewBorder(s.recTitle, s.recDetail, nil, nil, s.records)
 	lower := container.NewHSplit(recordsBox, handBox)
-	lower.Offset = 0.66
+	lower.Offset = 0.72
 	split := container.NewVSplit(countsBox, lower)
 	split.Offset = 0.5
 	s.root = container.NewBorder(top, nil, nil, nil, split)
@@ -247,39 +276,42 @@ func (s *SampleStep) countCell(row, col int, l *widget.Label) string {
 	}
 	c := s.sel.Entities[row-1]
 	n := func(r sample.Reason) string { return fmtInt(int64(c.ByReason[r])) }
-	switch col {
-	case 0:
+	var er entityResult
+	if s.results != nil {
+		er = s.results.entities[c.Entity]
+	}
+	switch countColumns[col] {
+	case "Entity":
 		return c.Entity
-	case 1:
+	case "Records":
 		return fmtInt(c.Records)
-	case 2:
+	case "In sample":
 		return fmt.Sprintf("%s · %.1f%%", fmtInt(int64(c.Picked)), c.Percent())
-	case 3:
+	case "Hash":
 		return n(sample.ReasonHash)
-	case 4:
+	case "Finding":
 		return n(sample.ReasonFinding)
-	case 5:
+	case "Cleanse":
 		return n(sample.ReasonCleanse)
-	case 6:
+	case "Pick-list":
 		return n(sample.ReasonPicklist)
-	case 7:
+	case "Parent":
 		return n(sample.ReasonParent)
-	case 8:
+	case "By hand":
 		return n(sample.ReasonManual)
 	}
 	if s.results == nil {
 		return "–"
 	}
-	er := s.results.entities[c.Entity]
-	switch col {
-	case 9:
+	switch countColumns[col] {
+	case "Arrived":
 		return fmtInt(er.accepted)
-	case 10:
+	case "Problems":
 		if er.problems > 0 {
 			l.Importance = widget.DangerImportance
 		}
 		return fmtInt(er.problems)
-	case 11:
+	case "Error rate":
 		if er.total == 0 {
 			return "–"
 		}
@@ -525,6 +557,8 @@ func (s *SampleStep) showEntity(entity string) {
 	s.recTitle.SetText(fmt.Sprintf("%s in the sample: %s (problems first)", entity, plural64(int64(len(s.rows)), "record", "records")))
 	s.records.Refresh()
 	s.records.ScrollToTop()
+	s.records.UnselectAll()
+	s.recDetail.SetText("Choose a record to read why it is in and the new system's answer in full.")
 }
 
 func problemFirst(status string) int {
@@ -623,4 +657,9 @@ func (s *SampleStep) showNotes() {
 	sc := container.NewVScroll(txt)
 	sc.SetMinSize(fyne.NewSize(900, 520))
 	dialog.ShowCustom("What the sample stands for", "Close", sc, s.win)
+}
+
+// textWidth is how wide a label showing the text is.
+func textWidth(s string, bold bool) float32 {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: bold}).MinSize().Width
 }

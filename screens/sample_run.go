@@ -20,7 +20,7 @@ import (
 // sampleResults is the newest sample run's outcome, per record and per entity.
 type sampleResults struct {
 	run      load.RunInfo
-	left     int64 // records it created that are still in the destination (not cleaned up)
+	left     int64                        // records it created that are still in the destination (not cleaned up)
 	records  map[string]load.RecordResult // entity \x00 legacy key
 	entities map[string]entityResult
 }

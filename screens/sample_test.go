@@ -81,7 +81,7 @@ func TestSampleStepShowsTheSelectionWithCountsAndReasons(t *testing.T) {
 		t.Fatalf("screen shows %d records, the engine picks %d", sel.Total(), want.Total())
 	}
 	root := f.win.Content()
-	if !hasText(root, fmtInt(int64(sel.Total()))+" of ") || !hasText(root, "by the hash of the legacy key") {
+	if !hasText(root, fmtInt(int64(sel.Total()))+" of ") || !hasText(root, "chosen by each record's legacy key") {
 		t.Error("summary line missing")
 	}
 	// The first entity's records are listed with why each is in.

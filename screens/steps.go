@@ -16,5 +16,6 @@ var stepScreens = map[wizard.StepID]func(w fyne.Window, deps StepDeps) fyne.Canv
 	wizard.Map:       NewMapStep,
 	wizard.Sample:    NewSampleStep,
 	wizard.Parallel:  NewParallelStep,
+	wizard.Load:      NewLoadStep,
 	wizard.Reconcile: NewReconcileStep,
 }

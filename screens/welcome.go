@@ -42,7 +42,7 @@ func NewWelcome(w fyne.Window, deps WelcomeDeps) fyne.CanvasObject {
 	}
 	actions := container.NewGridWithColumns(3,
 		action(theme.MediaPlayIcon(), "See how it works", "Harbour View Dental is a made-up practice whose exports have the "+
-			"problems real ones have: duplicate patients, mixed-up dates, orphaned appointments, 100 spellings of 8 statuses.",
+			"problems real ones have: duplicate patients, mixed-up dates, orphaned appointments, over a hundred spellings of 8 statuses.",
 			"Try the demo practice", true, deps.TryDemo),
 		action(theme.DocumentCreateIcon(), "Start a migration", "A new project file holds everything about one practice's "+
 			"move: the plan, the imported data, every fix, the load and the proof.", "New project…", false, deps.NewProject),

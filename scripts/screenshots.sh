@@ -12,6 +12,9 @@
 #   THEME=light      the light theme (default: dark, as Fyne's default theme draws under Xvfb)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for c in xvfb-run import; do
+  command -v $c >/dev/null || { echo "screenshots.sh needs $c: apt-get install xvfb xauth imagemagick xdotool" >&2; exit 1; }
+done
 out=${1:-docs/screenshots}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -66,7 +69,7 @@ shot 01-welcome.png welcome -
 shot 02-plan.png plan fresh
 shot 03-sources.png sources fresh
 shot 04-audit.png audit fresh
-shot 05-cleanse.png cleanse fresh
+shot 05-cleanse.png cleanse cleanse
 shot 06-map.png map ready
 shot 07-sample.png sample ready
 shot 08-parallel.png parallel ready

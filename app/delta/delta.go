@@ -288,6 +288,26 @@ func stage(ctx context.Context, src, dst *project.Project, paths []string, opts 
 			}
 		}
 	}
+	// Only the tables the export brought again are raw: the others keep their cleansed rows and
+	// their operations, which must not run twice.
+	fresh := map[string]bool{}
+	for _, src := range out {
+		fresh[strings.ToLower(src.Table)] = true
+	}
+	steps := rc.Steps[:0:0]
+	for _, st := range rc.Steps {
+		if fresh[strings.ToLower(st.Table)] {
+			steps = append(steps, st)
+		}
+	}
+	rc.Steps = steps
+	tables := rc.Tables[:0:0]
+	for _, t := range rc.Tables {
+		if fresh[strings.ToLower(t.Name)] {
+			tables = append(tables, t)
+		}
+	}
+	rc.Tables = tables
 	if len(rc.Steps) > 0 {
 		opts.say("Replaying the cleanse recipe")
 		rr, err := cleanse.Replay(ctx, dst, rc, cleanse.ReplayOptions{})

@@ -307,3 +307,37 @@ func TestADeltaLoadsExactlyTheEditedAddedAndDeletedRecordsIntoPocketBase(t *test
 		t.Errorf("updated values: %s / %s", after["Appointment"]["50001"], after["Patient"]["1001"])
 	}
 }
+
+func TestADeltaOfOneTableLeavesTheOthersAndTheirCleansingAlone(t *testing.T) {
+	ctx := context.Background()
+	p, err := demo.CreateProject(ctx, filepath.Join(t.TempDir(), "demo.ferry"), project.Options{Actor: "Dana"}, assets.Demo, importers.Service{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := demoflow.Ready(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	paths := export(t, map[string]func([]string) []string{
+		"appointments.csv": func(l []string) []string { return replaceLine(t, l, "50001,", ",90,", ",45,") },
+	})
+	var only []string
+	for _, path := range paths {
+		if filepath.Base(path) == "appointments.csv" {
+			only = append(only, path)
+		}
+	}
+	d, err := delta.Compare(ctx, p, only, delta.Options{Importer: importers.Service{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range d.Entities {
+		n := e.New + e.Changed + e.Deleted
+		switch {
+		case e.Entity == "Appointment" && (n != 1 || e.Changed != 1 || e.Changes[0].Key != "50001"):
+			t.Errorf("appointments: %+v", e.Changes)
+		case e.Entity != "Appointment" && n != 0:
+			t.Errorf("%s changed though its file was not given: %+v", e.Entity, e.Changes[:min(3, len(e.Changes))])
+		}
+	}
+}

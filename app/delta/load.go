@@ -26,8 +26,8 @@ type LoadOptions struct {
 
 // LoadResult is what a delta load did.
 type LoadResult struct {
-	Run     *load.Result     `json:"run"`              // the delta run: new records created, changed ones updated
-	Counts  map[string]int64 `json:"counts"`           // of the delta's records, by status
+	Run     *load.Result     `json:"run"`               // the delta run: new records created, changed ones updated
+	Counts  map[string]int64 `json:"counts"`            // of the delta's records, by status
 	Deleted *rollback.Result `json:"deleted,omitempty"` // the confirmed deletions, when there were any
 	// Problems are the delta's records that did not arrive, with the target's words.
 	Problems []load.RecordResult `json:"problems,omitempty"`

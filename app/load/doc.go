@@ -55,4 +55,21 @@
 //
 // The results file has entity, legacy key, new ID, status, attempts and the target's error
 // message per record; a value beginning with = + - @ is neutralised against formula injection.
+//
+// # Reading back and deleting
+//
+//	cl, err := load.OpenClient(ctx, p, "pb", ask) // rest or fhir; secret from the keyring, else ask
+//	d, err := load.LatestDestination(ctx, p)       // the newest full, delta or retry load's
+//	err = cl.Fetch(ctx, "Patient", func(newID string, fields map[string]string) error { … })
+//	fields, found, err := cl.Get(ctx, "Patient", newID)
+//	err = cl.Delete(ctx, "Patient", newID)         // already gone (404, 410) is not an error
+//
+// Client is a reconcile.Reader. Fetch lists every record the new system has, Ferry's or not:
+// a rest destination page by page at the entity's endpoint (?page=N&perPage=500, PocketBase's
+// paging), a fhir destination by search (ENTITY?_count=500) following the Bundle's next links
+// (only to the same server). Records come back under the target's field names, the inverse of
+// how they were sent (name_family → name.family; a FHIR resource flattened by FHIRFields),
+// references as the new ids they point at and the legacy key in the key field, so duplicates
+// show. Requests wait for the destination's rate limit and are retried as a load's are. A
+// files destination has no API: ErrCannotReadBack.
 package load

@@ -82,6 +82,9 @@ type Options struct {
 	Progress func(Progress)
 	// Pause lets the caller pause and resume the run; nil for none.
 	Pause *PauseControl
+	// Only, when set, limits a new run to these source rows of each entity (mapping.Feed.Scan's
+	// only; an empty set: none of that entity): the sample run's selection (sample.Selection.Only).
+	Only func(entity string) map[int64]bool
 }
 
 // Progress is where a run stands.
@@ -449,7 +452,11 @@ func (r *runner) prepare(ctx context.Context) error {
 		}
 		defer ins.Close()
 		for _, e := range r.feed.Entities {
-			err := r.feed.Scan(ctx, e.Name, nil, func(rec mapping.Record) error {
+			var only map[int64]bool
+			if r.opts.Only != nil {
+				only = r.opts.Only(e.Name)
+			}
+			err := r.feed.Scan(ctx, e.Name, only, func(rec mapping.Record) error {
 				n++
 				status, msg, att, hs := StatusPending, "", "0", "0"
 				if !rec.Valid() {

@@ -62,6 +62,8 @@ var Fields = []Field{
 	{Key: "data_freeze", Label: "Data freeze", Kind: Date, Required: true, Group: "Dates",
 		Help: "The day staff stop entering into the old system. YYYY-MM-DD."},
 	{Key: "go_live", Label: "Go-live", Kind: Date, Required: true, Group: "Dates", Help: "The first day the practice works in the new system. YYYY-MM-DD."},
+	{Key: "legacy_retired", Label: "Old system retired", Kind: Date, Group: "Dates",
+		Help: "The day the old system is switched off for good. Until then a load can be rolled back; after it, only fixed forward. YYYY-MM-DD."},
 	{Key: "downtime", Label: "Downtime you can tolerate", Kind: Choice, Options: Downtimes, Required: true, Group: "Dates"},
 	{Key: "your_name", Label: "Your name", Kind: Text, Group: "People", Help: "Every change you make is recorded under this name."},
 	{Key: "owner", Label: "Who owns the migration", Kind: Text, Required: true, Group: "People"},

@@ -23,7 +23,8 @@ import (
 // same record URL and client as the rollback: a rest record is PATCHed at its own URL (the
 // entity's Delete path) with the flat body (a field that became blank is sent blank, to clear
 // it), a FHIR resource is PUT to /Type/id. Each outcome is written to the run's records (run:
-// the delta load run): 'updated' with the new sent_hash (the crosswalk too), or 'rejected' /
+// the delta load run): 'updated' with the new sent_hash (the crosswalk's too; its run_id stays
+// the creating run), or 'rejected' /
 // 'failed' with the target's message. keys names the records, per entity.
 func Update(ctx context.Context, p *project.Project, run int64, destination string, keys map[string]map[string]bool, opts Options) (map[string]int64, error) {
 	d, err := load.GetDestination(ctx, p, destination)
@@ -113,8 +114,10 @@ func Update(ctx context.Context, p *project.Project, run int64, destination stri
 						}
 					}
 					if status == load.StatusUpdated {
-						_, err = tx.ExecContext(ctx, `UPDATE ferry_crosswalk SET sent_hash = ?, run_id = ? WHERE destination_id = ? AND entity = ? AND legacy_key = ?`,
-							hash, run, d.ID, j.fe.Name, j.rec.Key)
+						// run_id stays the run that created it: rolling back the delta must not delete
+						// what an earlier run created and the delta only updated.
+						_, err = tx.ExecContext(ctx, `UPDATE ferry_crosswalk SET sent_hash = ? WHERE destination_id = ? AND entity = ? AND legacy_key = ?`,
+							hash, d.ID, j.fe.Name, j.rec.Key)
 					}
 					return err
 				})

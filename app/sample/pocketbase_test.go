@@ -1,5 +1,3 @@
-//go:build loadonly
-
 package sample_test
 
 import (

@@ -226,8 +226,8 @@ func threshold(percent float64) uint64 {
 type rec struct {
 	row   int64
 	key   string
-	h     uint64 // the seeded hash of its key, or of its anchor's
-	with  string // the record whose hash it shares ("Patient 1001"), "" for its own
+	h     uint64   // the seeded hash of its key, or of its anchor's
+	with  string   // the record whose hash it shares ("Patient 1001"), "" for its own
 	codes []string // values of the entity's code fields
 	refs  []string // values of the entity's reference fields
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/sample"
 	"github.com/ferry-migrate/ferry/app/target"
+	"github.com/ferry-migrate/ferry/app/wizard"
 	"github.com/ferry-migrate/ferry/assets"
 	"github.com/ferry-migrate/ferry/importers"
 )
@@ -372,4 +374,20 @@ func equalSets(a, b map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+func TestNoSampleRunMeansNotPassingAndTheStepNotStarted(t *testing.T) {
+	ctx := context.Background()
+	p := readyDemo(t, assets.Demo)
+	ok, run, reason := sample.Passing(ctx, p)
+	if ok || run != 0 || !strings.Contains(reason, "No sample run yet") {
+		t.Errorf("passing %v run %d: %s", ok, run, reason)
+	}
+	st, _, err := sample.Status(ctx, p)
+	if err != nil || st != wizard.NotStarted {
+		t.Errorf("status %v %v", st, err)
+	}
+	if _, err := sample.Cleanup(ctx, p, sample.CleanupOptions{}); !errors.Is(err, sample.ErrNoSampleRun) {
+		t.Errorf("clean up without a sample run: %v", err)
+	}
 }

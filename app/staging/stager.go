@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/ferry-migrate/ferry/app/project"
 )
@@ -675,7 +676,9 @@ func ColumnNames(headers []string) []string {
 	wanted := make(map[string]int, len(headers))
 	clean := make([]string, len(headers))
 	for i, h := range headers {
-		h = strings.ReplaceAll(h, "\x00", "")
+		// Control characters (a line break in a spreadsheet header, ESC from a crafted file) would
+		// reach terminals and file names: each run of them becomes one space.
+		h = strings.Join(strings.FieldsFunc(h, unicode.IsControl), " ")
 		if strings.TrimSpace(h) == "" {
 			h = "column_" + strconv.Itoa(i+1)
 		}

@@ -34,9 +34,21 @@ func init() {
 			asJSON := fs.Bool("json", false, "print the plan or result as JSON (progress goes to standard error)")
 			every := fs.Duration("progress", 2*time.Second, "how often to print a progress `interval`")
 			actor := fs.String("user", "", "your name, recorded in the custody log (default: your login name)")
+			delta := fs.Bool("delta", false, "load only what changed in the old system: SRC… is its fresh export")
+			del := fs.Bool("delete", false, "with --delta: delete in the new system what the old one deleted")
 			return func(ctx context.Context, args []string, w io.Writer) error {
-				if err := needArgs(args, 1, 1, "one project file: ferry load FILE.ferry [--to NAME] [--resume | --retry-failed] [--results OUT.csv|OUT.xlsx]"); err != nil {
+				if *delta {
+					if err := needArgs(args, 2, -1, "the project and the fresh export: ferry load FILE.ferry --delta SRC… [--to NAME] [--delete]"); err != nil {
+						return err
+					}
+				} else if err := needArgs(args, 1, 1, "one project file: ferry load FILE.ferry [--to NAME] [--resume | --retry-failed] [--results OUT.csv|OUT.xlsx] [--delta SRC…]"); err != nil {
 					return err
+				}
+				if *del && !*delta {
+					return usageError("--delete goes with --delta")
+				}
+				if *delta && (*resume || *retry || *plan) {
+					return usageError("--delta loads a fresh export: leave out --resume, --retry-failed and --plan")
 				}
 				if *resume && *retry {
 					return usageError("choose --resume or --retry-failed")
@@ -72,6 +84,9 @@ func init() {
 						}
 						return usageError("choose the destination with --to: " + strings.Join(names, ", "))
 					}
+				}
+				if *delta {
+					return loadDelta(ctx, p, dest, args[1:], *del, w, (&loadPrinter{out: w, every: *every}).progress)
 				}
 				if *plan {
 					pl, err := load.MakePlan(ctx, p, dest)

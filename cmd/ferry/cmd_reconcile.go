@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/audit"
 	"github.com/ferry-migrate/ferry/app/compare"
+	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/reconcile"
 	"github.com/ferry-migrate/ferry/app/settings"
@@ -43,6 +44,8 @@ func init() {
 			idCol := fs.String("id-column", "", "the export's `column` with the new system's id (default: id, new_id or record_id)")
 			reaudit := fs.Bool("audit", true, "audit the data again, for the report's before-and-after comparison")
 			actor := fs.String("user", "", "your name, recorded in the custody log (default: your login name)")
+			from := fs.String("from", "", "the `destination` whose loads are reconciled and, without --target-export, read back over its API (default: the destination of the newest load); its secret comes from the keyring or $"+secretEnv)
+			api := fs.Bool("api", true, "without --target-export, read the new system's records back over its API; --api=false compares with the load's own records only")
 			return func(ctx context.Context, args []string, out io.Writer) error {
 				if err := needArgs(args, 1, 1, "one project file: ferry reconcile FILE.ferry [--target-export FILE]"); err != nil {
 					return err
@@ -77,6 +80,9 @@ func init() {
 						return fmt.Errorf("auditing the data again: %w", err)
 					}
 				}
+				if err := readBackFrom(ctx, p, &opts, *from, *api && len(exportsF) == 0); err != nil {
+					return err
+				}
 				res, err := reconcile.Run(ctx, p, opts)
 				if err != nil {
 					if ctx.Err() != nil {
@@ -107,6 +113,41 @@ func init() {
 			}
 		},
 	})
+}
+
+// readBackFrom points the reconciliation at the named destination (default: the newest
+// load's) and, when readBack, reads the new system back over its API. A files destination, or
+// a project nothing was loaded from yet, is reconciled with the load's own records.
+func readBackFrom(ctx context.Context, p *project.Project, opts *reconcile.Options, from string, readBack bool) error {
+	var d load.Destination
+	var err error
+	if from != "" {
+		if d, err = load.GetDestination(ctx, p, from); err != nil {
+			return fmt.Errorf("--from %s: %w (ferry target %s --list shows the destinations)", from, err, p.Path)
+		}
+		opts.Destination = d.ID
+	} else if readBack {
+		d, err = load.LatestDestination(ctx, p)
+		if errors.Is(err, load.ErrNoRun) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !readBack {
+		return nil
+	}
+	if d.Kind == load.KindFiles {
+		fmt.Fprintf(os.Stderr, "Note: %s writes import files, which cannot be read back over an API; give the new system's export with --target-export to compare every record.\n", d.Name)
+		return nil
+	}
+	cl, err := load.OpenClient(ctx, p, d.Name, destinationSecret)
+	if err != nil {
+		return fmt.Errorf("reading the new system back from %s: %w (or give its export with --target-export, or --api=false)", d.Name, err)
+	}
+	opts.Reader, opts.Destination = cl, d.ID
+	return nil
 }
 
 // readExports reads every table of an export file into memory (not staged: it is the new

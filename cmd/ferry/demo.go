@@ -21,11 +21,17 @@ import (
 // with app/demoflow: the shipped cleanse recipe, plus the shipped FHIR R4 map, plus the
 // decisions that leave no validation error. The audit runs first, as it would for a person.
 func createDemo(ctx context.Context, path, actor string) (*project.Project, error) {
+	stage := os.Getenv("FERRY_DEMO_STAGE")
+	switch stage {
+	case "", "cleanse", "map", "ready":
+	default: // said before any file is made
+		return nil, fmt.Errorf("FERRY_DEMO_STAGE=%q: use cleanse, map or ready (or leave it unset for a fresh demo)", stage)
+	}
 	p, err := demo.CreateProject(ctx, path, project.Options{Actor: actor}, assets.Demo, importers.Service{})
 	if err != nil {
 		return nil, err
 	}
-	if err := demoStage(ctx, p, os.Getenv("FERRY_DEMO_STAGE")); err != nil {
+	if err := demoStage(ctx, p, stage); err != nil {
 		p.Close()
 		return nil, err
 	}
@@ -33,15 +39,11 @@ func createDemo(ctx context.Context, path, actor string) (*project.Project, erro
 }
 
 func demoStage(ctx context.Context, p *project.Project, stage string) error {
-	switch stage {
-	case "":
+	if stage == "" {
 		return nil
-	case "cleanse", "map", "ready":
-		if _, err := audit.Run(ctx, p, audit.Options{}, nil); err != nil {
-			return fmt.Errorf("auditing the demo: %w", err)
-		}
-	default:
-		return fmt.Errorf("FERRY_DEMO_STAGE=%q: use cleanse, map or ready (or leave it unset for a fresh demo)", stage)
+	}
+	if _, err := audit.Run(ctx, p, audit.Options{}, nil); err != nil {
+		return fmt.Errorf("auditing the demo: %w", err)
 	}
 	switch stage {
 	case "cleanse":

@@ -109,6 +109,9 @@ func contentHash(t testing.TB, path string) string {
 // A file cut short, with a page of garbage, or from a newer Ferry: every command says what is
 // wrong and what to do, and the file stays byte for byte as it was, with nothing left beside it.
 func TestDamagedAndNewerFilesGetAClearMessageAndAreNotTouched(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs ferry")
+	}
 	bin := killtest.Binary(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.ferry")

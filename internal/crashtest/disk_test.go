@@ -140,6 +140,9 @@ func TestFullDiskSaysSoAndLeavesTheProjectAsItWas(t *testing.T) {
 // A read-only file (or a read-only disk): changing it is refused with what to do, viewing works,
 // and the file is not touched.
 func TestReadOnlyFileIsRefusedForChangesAndStillViewable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs ferry")
+	}
 	bin := killtest.Binary(t)
 	var dir string
 	if os.Getuid() == 0 {

@@ -117,10 +117,9 @@ func TestHostileFilesAreRefusedOrStagedWithBoundedMemory(t *testing.T) {
 	}
 	cases = append(cases, struct{ name, file, refused string }{"SQL in a sheet name", book, ""})
 
-	if os.Getenv("FERRY_KNOWN_GAPS") != "" {
-		// Known gap (reported, issue 11): a plain JSON string value has no size limit. encoding/json
-		// buffers the whole token, so a 70 MB string peaks at ~760 MB and a 2 GB one would exhaust
-		// memory. NDJSON lines (64 MiB) and JSON arrays/objects kept as text (64 MiB) are bounded.
+	{
+		// A plain JSON string longer than the cell limit is refused while it streams in
+		// (importers.jsonStringGuard), before encoding/json would buffer it whole.
 		cases = append(cases, struct{ name, file, refused string }{"a 70 MB JSON string", write("bigcell.json", func(f *os.File) {
 			f.WriteString(`[{"id":1,"notes":"`)
 			chunk := strings.Repeat("y", 1<<20)

@@ -34,6 +34,9 @@ func tree(t *testing.T, dir string) []string {
 // neither reads nor writes there. Each such path here is a FIFO: opening it for reading or
 // writing would block, so a command that tried would hang and be killed by the test's deadline.
 func TestRecipesAndTemplatesCannotReachFilesOutsideTheProject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs ferry")
+	}
 	bin := killtest.Binary(t)
 	root := t.TempDir()
 	work := filepath.Join(root, "clients", "harbour")

@@ -1,0 +1,5 @@
+//go:build !race
+
+package screens
+
+const raceEnabled = false
