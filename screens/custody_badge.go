@@ -19,8 +19,8 @@ import (
 // that it stays true as steps add events (a check reads and hashes the log: milliseconds).
 const custodyRecheck = 20 * time.Second
 
-// custodyBadge shows, in the project header, whether the custody log holds: "Custody log verified
-// ✓ 214 events", or what broke ("Custody log broken: event 12 altered"). Tapping it checks again
+// custodyBadge shows, in the project header, whether the custody log holds: "Custody log verified:
+// 214 events", or what broke ("Custody log broken: event 12 altered"). Tapping it checks again
 // and shows the details. The check runs off the UI goroutine.
 type custodyBadge struct {
 	widget.BaseWidget
@@ -95,7 +95,7 @@ func custodyBadgeText(rep custody.Report, err error) string {
 	case err != nil:
 		return "Custody log could not be checked"
 	case rep.OK:
-		return fmt.Sprintf("Custody log verified ✓ %s events", fmtInt(int64(rep.Events)))
+		return fmt.Sprintf("Custody log verified: %s events", fmtInt(int64(rep.Events)))
 	case len(rep.Problems) == 1:
 		p := rep.Problems[0]
 		return fmt.Sprintf("Custody log broken: event %d %s", p.Seq, p.Kind)

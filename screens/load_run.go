@@ -73,6 +73,7 @@ type loadRunView struct {
 	errList    *widget.List
 	errs       []load.RecordResult // newest first
 	errSeen    map[int64]bool
+	errMu      sync.Mutex // errAfter is read by the background poller
 	errAfter   int64
 	shownRun   int64
 }
@@ -276,7 +277,10 @@ func (s *LoadStep) begin(d load.Destination, mode loadMode, override, secret str
 	s.jobMu.Unlock()
 
 	v := s.run
-	v.errs, v.errSeen, v.errAfter = nil, map[int64]bool{}, 0
+	v.errs, v.errSeen = nil, map[int64]bool{}
+	v.errMu.Lock()
+	v.errAfter = 0
+	v.errMu.Unlock()
 	v.errList.Refresh()
 	v.errTitle.SetText("Problems so far: none")
 	v.circuit.Hide()
@@ -398,11 +402,9 @@ func (s *LoadStep) newProblems(j *loadJob) []load.RecordResult {
 	return recs
 }
 
-var errAfterMu sync.Mutex
-
 func (v *loadRunView) errAfterSnapshot() int64 {
-	errAfterMu.Lock()
-	defer errAfterMu.Unlock()
+	v.errMu.Lock()
+	defer v.errMu.Unlock()
 	return v.errAfter
 }
 
@@ -414,9 +416,9 @@ func (v *loadRunView) addProblems(recs []load.RecordResult) {
 			v.errSeen[r.Seq] = true
 			fresh = append(fresh, r)
 		}
-		errAfterMu.Lock()
+		v.errMu.Lock()
 		v.errAfter = max(v.errAfter, r.Seq)
-		errAfterMu.Unlock()
+		v.errMu.Unlock()
 	}
 	if len(fresh) == 0 {
 		return

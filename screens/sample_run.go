@@ -207,7 +207,14 @@ func (s *SampleStep) runSample() {
 			default:
 				s.apply(j.state)
 				bad := res.Counts[load.StatusRejected] + res.Counts[load.StatusFailed] + res.Counts[load.StatusInvalid]
-				if bad > 0 {
+				if res.State != load.StateDone {
+					msg := res.Message
+					if msg == "" {
+						msg = "it ended " + res.State
+					}
+					s.notice.show(fmt.Sprintf("Sample run %d did not finish: %s. What was sent is recorded; run it again to go on, or clean it up.",
+						res.RunID, msg), true)
+				} else if bad > 0 {
 					s.notice.show(fmt.Sprintf("Sample run %d: %s of %s did not arrive. They are listed first, with the new system's reason.",
 						res.RunID, fmtInt(bad), plural64(res.Total, "record", "records")), true)
 				} else {

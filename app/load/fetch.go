@@ -106,12 +106,12 @@ func (cl *Client) entity(name string) *mapping.FeedEntity {
 	return &mapping.FeedEntity{Name: name}
 }
 
-// call sends one request, waiting for the rate limit and retrying what a load retries; a 4xx
-// answer is returned as it is (the caller decides what a 404 means).
-func (cl *Client) call(ctx context.Context, method, path string) (answer, error) {
+// call sends one request (body nil for none), waiting for the rate limit and retrying what a
+// load retries; a 4xx answer is returned as it is (the caller decides what a 404 means).
+func (cl *Client) call(ctx context.Context, method, path string, body []byte) (answer, error) {
 	var a answer
 	for n := 1; ; n++ {
-		a = cl.c.do(ctx, method, path, nil, nil)
+		a = cl.c.do(ctx, method, path, body, nil)
 		switch a.verdict(ctx) {
 		case vOK, vRejected:
 			return a, nil
@@ -145,23 +145,9 @@ func (cl *Client) Fetch(ctx context.Context, entity string, fn func(newID string
 // Get reads one record by its new id: found is false when the destination does not have it.
 func (cl *Client) Get(ctx context.Context, entity, newID string) (fields map[string]string, found bool, err error) {
 	e := cl.entity(entity)
-	path, err := cl.recordPath(e, newID)
-	if err != nil {
-		return nil, false, err
-	}
-	a, err := cl.call(ctx, http.MethodGet, path)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading %s %s from %s: %w", entity, newID, cl.dest.Name, err)
-	}
-	if a.Status == http.StatusNotFound || a.Status == http.StatusGone {
-		return nil, false, nil
-	}
-	if a.verdict(ctx) != vOK {
-		return nil, false, fmt.Errorf("reading %s %s from %s: %s", entity, newID, cl.dest.Name, a.message())
-	}
-	obj, err := decodeObject(a.Body)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading %s %s from %s: the answer is not a JSON object: %w", entity, newID, cl.dest.Name, err)
+	obj, found, err := cl.read(ctx, e, newID)
+	if err != nil || !found {
+		return nil, found, err
 	}
 	if cl.dest.Config.Kind == KindFHIR {
 		return FHIRFields(cl.dest.Config, e, obj), true, nil
@@ -173,19 +159,11 @@ func (cl *Client) Get(ctx context.Context, entity, newID string) (fields map[str
 // Delete deletes one record by its new id. A record that is already gone (404, 410) is not an
 // error: deleting is what rollback and sample cleanup repeat until it is done.
 func (cl *Client) Delete(ctx context.Context, entity, newID string) error {
-	e := cl.entity(entity)
-	path := cl.proto.deletePath(e, newID)
-	if path == "" {
-		return fmt.Errorf("%w: %s has no delete path for %s (entities.%s.delete)", ErrBadConfig, cl.dest.Name, entity, entity)
+	_, msg, err := cl.Remove(ctx, entity, newID)
+	if err == nil && msg != "" {
+		err = fmt.Errorf("deleting %s %s from %s: %s", entity, newID, cl.dest.Name, msg)
 	}
-	a, err := cl.call(ctx, http.MethodDelete, path)
-	if err != nil {
-		return fmt.Errorf("deleting %s %s from %s: %w", entity, newID, cl.dest.Name, err)
-	}
-	if a.verdict(ctx) == vOK || a.Status == http.StatusNotFound || a.Status == http.StatusGone {
-		return nil
-	}
-	return fmt.Errorf("deleting %s %s from %s: %s", entity, newID, cl.dest.Name, a.message())
+	return err
 }
 
 // recordPath is where one record is read: FHIR's ENTITY/id; a rest destination's delete path
@@ -222,7 +200,7 @@ func (cl *Client) fetchREST(ctx context.Context, e *mapping.FeedEntity, fn func(
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		path := fmt.Sprintf("%s%spage=%d&perPage=%d", ec.Endpoint, sep, page, PageSize)
-		a, err := cl.call(ctx, http.MethodGet, path)
+		a, err := cl.call(ctx, http.MethodGet, path, nil)
 		if err != nil {
 			return fmt.Errorf("listing %s: %w", e.Name, err)
 		}
@@ -409,7 +387,7 @@ func (cl *Client) fetchFHIR(ctx context.Context, e *mapping.FeedEntity, fn func(
 	path := fmt.Sprintf("/%s?_count=%d", e.Name, PageSize)
 	seen := map[string]bool{}
 	for path != "" {
-		a, err := cl.call(ctx, http.MethodGet, path)
+		a, err := cl.call(ctx, http.MethodGet, path, nil)
 		if err != nil {
 			return fmt.Errorf("searching %s: %w", e.Name, err)
 		}

@@ -52,7 +52,10 @@ func runFiles(ctx context.Context, r *runner) error {
 		r.pmu.Unlock()
 		r.progress(false)
 	}
-	_, err = files.Write(ctx, r.feed, fc, nil, progress, func(pl files.Placed) error {
+	// Only the run's own records go into the files: a sample or delta run holds a subset of the
+	// feed, and the manifest lists the rest as skipped.
+	only := func(entity, key string) bool { return prev[[2]string{entity, key}] != nil }
+	_, err = files.Write(ctx, r.feed, fc, only, progress, func(pl files.Placed) error {
 		k := [2]string{pl.Entity, pl.Key}
 		it := prev[k]
 		if it == nil {

@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -46,4 +47,54 @@ func cut(s string) (string, string, bool) {
 		}
 	}
 	return "", "", false
+}
+
+// A run limited to some records (a sample run, a delta) writes only those into the files; the
+// rest of the feed is not written and not part of the run.
+func TestAFilesRunLimitedToSomeRecordsWritesOnlyThose(t *testing.T) {
+	ctx := context.Background()
+	p := demoCopy(t)
+	dir := t.TempDir()
+	fc, _ := json.Marshal(map[string]any{"dir": dir, "format": "csv"})
+	if _, err := load.SaveDestination(ctx, p, load.Destination{Name: "files", Kind: load.KindFiles, Config: load.Config{Files: fc}}); err != nil {
+		t.Fatal(err)
+	}
+	pl, err := load.MakePlan(ctx, p, "files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the first three source rows of every entity
+	only := func(entity string) map[int64]bool { return map[int64]bool{1: true, 2: true, 3: true} }
+	res, err := load.Run(ctx, p, load.Options{Destination: "files", Only: only})
+	if err != nil || !res.Complete() {
+		t.Fatalf("%+v %v", res, err)
+	}
+	recs, err := load.Records(ctx, p, res.RunID, load.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perEntity := map[string]int{}
+	for _, r := range recs {
+		if r.Status != load.StatusCreated || r.SourceRow > 3 {
+			t.Errorf("%+v: not one of the first three rows, or not created", r)
+		}
+		perEntity[r.Entity]++
+	}
+	lines := map[string]int{}
+	for _, e := range pl.Entities {
+		f, err := os.Open(filepath.Join(dir, e.Name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(all)
+		lines[e.Name] = n - 1 // the header
+		if lines[e.Name] != perEntity[e.Name] || perEntity[e.Name] == 0 || perEntity[e.Name] > 3 {
+			t.Errorf("%s: %d rows written, %d records in the run", e.Name, lines[e.Name], perEntity[e.Name])
+		}
+	}
 }

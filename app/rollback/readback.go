@@ -2,9 +2,7 @@ package rollback
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync"
 
@@ -24,13 +22,6 @@ type sent struct {
 // readBack reads every record of w back and marks it same, edited, gone or unknown.
 func readBack(ctx context.Context, p *project.Project, ri *runInfo, w *Window, opts Options) error {
 	cfg := ri.dest.Config
-	secret := ""
-	if cfg.NeedsSecret() {
-		var err error
-		if secret, err = load.Secret(ri.dest, opts.Secret); err != nil {
-			return err
-		}
-	}
 	expected, err := whatWasSent(ctx, p, w.Records)
 	if err != nil {
 		return err
@@ -39,7 +30,10 @@ func readBack(ctx context.Context, p *project.Project, ri *runInfo, w *Window, o
 	if err != nil {
 		return err
 	}
-	c := newClient(cfg, secret)
+	c, err := openClient(ctx, p, ri.dest, opts)
+	if err != nil {
+		return err
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -50,7 +44,7 @@ func readBack(ctx context.Context, p *project.Project, ri *runInfo, w *Window, o
 			defer wg.Done()
 			for i := range jobs {
 				r := &w.Records[i]
-				r.State, r.Note = c.compare(ctx, ri.dest, *r, expected[r.Entity+"\x00"+r.Key], xw)
+				r.State, r.Note = compare(ctx, c, *r, expected[r.Entity+"\x00"+r.Key], xw)
 				mu.Lock()
 				done++
 				if opts.Progress != nil {
@@ -144,72 +138,48 @@ func crosswalk(ctx context.Context, p *project.Project, destID int64) (map[strin
 }
 
 // compare reads one record back and says whether it still holds what Ferry sent.
-func (c *client) compare(ctx context.Context, d load.Destination, r Record, s sent, xw map[string]map[string]string) (string, string) {
-	code, body, err := c.send(ctx, http.MethodGet, c.path(d, r))
+func compare(ctx context.Context, c *load.Client, r Record, s sent, xw map[string]map[string]string) (string, string) {
+	d := c.Destination()
+	fhir := d.Config.Kind == load.KindFHIR
+	var got map[string]string
+	var version string
+	var found bool
+	var err error
+	if fhir {
+		version, found, err = c.Version(ctx, r.Entity, r.NewID)
+	} else {
+		got, found, err = c.Get(ctx, r.Entity, r.NewID)
+	}
+	ec := d.Config.Entities[r.Entity]
 	switch {
 	case err != nil:
 		return "unknown", "could not read it back: " + err.Error()
-	case code == http.StatusNotFound || code == http.StatusGone:
+	case !found:
 		return "gone", "no longer in the new system"
-	case code < 200 || code >= 300:
-		return "unknown", fmt.Sprintf("could not read it back: HTTP %d: %s", code, message(body))
-	}
-	var got map[string]any
-	if err := json.Unmarshal(body, &got); err != nil {
-		return "unknown", "its answer is not JSON"
-	}
-	if d.Kind == load.KindFHIR {
-		meta, _ := got["meta"].(map[string]any)
-		v, _ := meta["versionId"].(string)
-		switch v {
-		case "":
-			return "unknown", "the server keeps no version of it"
-		case "1":
-			return "same", ""
-		}
-		return "edited", "changed in the new system since Ferry wrote it (version " + v + ")"
-	}
-	ec := c.cfg.Entities[r.Entity]
-	if ec == nil || len(ec.Body) > 0 {
+	case fhir && version == "":
+		return "unknown", "the server keeps no version of it"
+	case fhir && version == "1":
+		return "same", ""
+	case fhir:
+		return "edited", "changed in the new system since Ferry wrote it (version " + version + ")"
+	case ec == nil || len(ec.Body) > 0:
 		return "unknown", "its body is a template: Ferry cannot tell what it sent"
-	}
-	if !s.ok {
+	case !s.ok:
 		return "unknown", "the data changed since it was sent: Ferry cannot tell what it sent"
 	}
 	for i, f := range s.fields {
-		name := load.BodyField(f.Name)
-		if rn, ok := ec.Fields[f.Name]; ok {
-			name = rn
-		}
-		if name == "" || i >= len(s.values) {
+		if !c.Sent(r.Entity, f) || i >= len(s.values) {
 			continue
 		}
 		want := s.values[i]
 		if f.Type == target.Reference && want != "" {
 			want = xw[f.References][want]
 		}
-		if have := text(got[name]); !sameValue(have, want) {
+		if have := got[f.Name]; !sameValue(have, want) {
 			return "edited", fmt.Sprintf("%s is %q in the new system; Ferry sent %q", f.Name, have, want)
 		}
 	}
 	return "same", ""
-}
-
-// text is a JSON value as the text Ferry would have sent.
-func text(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	default:
-		b, _ := json.Marshal(x)
-		return string(b)
-	}
 }
 
 // sameValue compares a value read back with the one sent: numbers by value (95 and "95.00").

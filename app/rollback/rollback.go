@@ -31,21 +31,15 @@ package rollback
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/mapping"
@@ -371,16 +365,13 @@ func do(ctx context.Context, p *project.Project, ri *runInfo, opts Options) (*Re
 			return nil, fmt.Errorf("destination %s, %s: %w: add its Delete path (e.g. /api/collections/x/records/{id})", ri.dest.Name, r.Entity, ErrNoDelete)
 		}
 	}
-	secret := ""
-	if cfg.NeedsSecret() {
-		if secret, err = load.Secret(ri.dest, opts.Secret); err != nil {
-			return nil, err
-		}
+	c, err := openClient(ctx, p, ri.dest, opts)
+	if err != nil {
+		return nil, err
 	}
 	if err := start(ctx, p, ri, recs, opts, res); err != nil {
 		return nil, err
 	}
-	c := newClient(cfg, secret)
 	state, err := deleteAll(ctx, p, c, ri, recs, opts, res)
 	if ferr := finish(context.WithoutCancel(ctx), p, res, state); ferr != nil && err == nil {
 		err = ferr
@@ -466,7 +457,7 @@ func finish(ctx context.Context, p *project.Project, res *Result, state string) 
 
 // deleteAll deletes the records entity by entity (children first), each entity's records by
 // the destination's concurrency.
-func deleteAll(ctx context.Context, p *project.Project, c *client, ri *runInfo, recs []Record, opts Options, res *Result) (string, error) {
+func deleteAll(ctx context.Context, p *project.Project, c *load.Client, ri *runInfo, recs []Record, opts Options, res *Result) (string, error) {
 	var done int64
 	total := int64(len(recs))
 	for i := 0; i < len(recs); {
@@ -485,7 +476,7 @@ func deleteAll(ctx context.Context, p *project.Project, c *client, ri *runInfo, 
 			go func() {
 				defer wg.Done()
 				for r := range jobs {
-					status, msg, code := c.delete(ctx, ri.dest, r)
+					status, msg, code := remove(ctx, c, r)
 					err := p.Write(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
 						if _, err := tx.ExecContext(ctx, `UPDATE ferry_load_records SET status = ?, error = ?, http_status = ?,
 							attempts = attempts + 1, updated_at = ? WHERE run_id = ? AND entity = ? AND legacy_key = ?`,
@@ -538,171 +529,34 @@ func deleteAll(ctx context.Context, p *project.Project, c *client, ri *runInfo, 
 	return load.StateDone, nil
 }
 
-// client sends the rollback's requests: the destination's authentication, rate limit and
-// retries.
-type client struct {
-	cfg     load.Config
-	base    string
-	http    *http.Client
-	limiter *rate.Limiter
-	auth    map[string]string
+// openClient is the destination's load.Client for the run's configuration, with the fields of
+// the project's map (without them records can still be deleted, not compared or updated).
+func openClient(ctx context.Context, p *project.Project, d load.Destination, opts Options) (*load.Client, error) {
+	secret := ""
+	if d.Config.NeedsSecret() {
+		var err error
+		if secret, err = load.Secret(d, opts.Secret); err != nil {
+			return nil, err
+		}
+	}
+	var entities []mapping.FeedEntity
+	if f, err := mapping.New(p).Feed(ctx); err == nil {
+		entities = f.Entities
+	}
+	return load.NewClient(d, entities, secret)
 }
 
-func newClient(cfg load.Config, secret string) *client {
-	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 4
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 6
-	}
-	if cfg.RetryWaitMS <= 0 {
-		cfg.RetryWaitMS = 500
-	}
-	if cfg.RetryMaxWaitMS <= 0 {
-		cfg.RetryMaxWaitMS = 30000
-	}
-	if cfg.TimeoutSeconds <= 0 {
-		cfg.TimeoutSeconds = 30
-	}
-	limit := rate.Inf
-	if cfg.RateLimit > 0 {
-		limit = rate.Limit(cfg.RateLimit)
-	}
-	c := &client{cfg: cfg, base: strings.TrimRight(cfg.URL, "/"), limiter: rate.NewLimiter(limit, max(1, cfg.Burst)),
-		http: &http.Client{Timeout: time.Duration(cfg.TimeoutSeconds * float64(time.Second))}, auth: map[string]string{}}
-	switch cfg.Auth.Type {
-	case load.AuthBearer:
-		c.auth["Authorization"] = "Bearer " + secret
-	case load.AuthAPIKey:
-		h := cfg.Auth.Header
-		if h == "" {
-			h = "X-API-Key"
-		}
-		c.auth[h] = secret
-	case load.AuthBasic:
-		c.auth["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Auth.User+":"+secret))
-	}
-	return c
-}
-
-// path is the record's own URL: the entity's Delete path (rest) or TYPE/ID (fhir).
-func (c *client) path(d load.Destination, r Record) string {
-	p := "/" + r.Entity + "/" + url.PathEscape(r.NewID)
-	if d.Kind == load.KindREST {
-		p = strings.ReplaceAll(c.cfg.Entities[r.Entity].Delete, "{id}", url.PathEscape(r.NewID))
-	}
-	if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") {
-		return p
-	}
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return c.base + p
-}
-
-// send sends one request without a body, with retries on 429, 5xx and network errors.
-func (c *client) send(ctx context.Context, method, u string) (int, []byte, error) {
-	return c.sendWith(ctx, method, u, nil, "")
-}
-
-// sendWith sends one request (body makes a fresh body for each attempt; nil for none) with
-// retries on 429, 5xx and network errors.
-func (c *client) sendWith(ctx context.Context, method, u string, body func() io.Reader, contentType string) (int, []byte, error) {
-	var lastErr error
-	var code int
-	var answer []byte
-	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return 0, nil, err
-		}
-		var rd io.Reader
-		if body != nil {
-			rd = body()
-		}
-		req, err := http.NewRequestWithContext(ctx, method, u, rd)
-		if err != nil {
-			return 0, nil, err
-		}
-		req.Header.Set("Accept", "application/json")
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		for k, v := range c.auth {
-			req.Header.Set(k, v)
-		}
-		resp, err := c.http.Do(req)
-		wait := time.Duration(0)
-		if err == nil {
-			answer, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-			resp.Body.Close()
-			code = resp.StatusCode
-			if code != http.StatusTooManyRequests && code < 500 {
-				return code, answer, nil
-			}
-			lastErr = fmt.Errorf("HTTP %d: %s", code, message(answer))
-			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
-				wait = time.Duration(s) * time.Second
-			}
-		} else {
-			if ctx.Err() != nil {
-				return 0, nil, ctx.Err()
-			}
-			lastErr = err
-		}
-		if wait == 0 {
-			backoff := float64(c.cfg.RetryWaitMS) * float64(int(1)<<min(attempt-1, 16))
-			backoff = min(backoff, float64(c.cfg.RetryMaxWaitMS))
-			wait = time.Duration(backoff/2+rand.Float64()*backoff/2) * time.Millisecond
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return 0, nil, ctx.Err()
-		}
-	}
-	return code, answer, lastErr
-}
-
-func (c *client) delete(ctx context.Context, d load.Destination, r Record) (status, msg string, code int) {
-	code, body, err := c.send(ctx, http.MethodDelete, c.path(d, r))
+// remove deletes one record and says how it went: deleted (also when it was gone already),
+// rejected with the target's words, or failed when no answer came.
+func remove(ctx context.Context, cl *load.Client, r Record) (status, msg string, code int) {
+	code, msg, err := cl.Remove(ctx, r.Entity, r.NewID)
 	switch {
-	case err != nil && code == 0:
-		return load.StatusFailed, err.Error(), 0
 	case err != nil:
 		return load.StatusFailed, err.Error(), code
 	case code == http.StatusNotFound || code == http.StatusGone:
 		return load.StatusDeleted, "already gone from the new system", code
-	case code >= 200 && code < 300:
-		return load.StatusDeleted, "", code
-	default:
-		return load.StatusRejected, fmt.Sprintf("HTTP %d: %s", code, message(body)), code
+	case msg != "":
+		return load.StatusRejected, msg, code
 	}
-}
-
-// message is the target's own words from an error body.
-func message(b []byte) string {
-	var m map[string]any
-	if json.Unmarshal(b, &m) == nil {
-		for _, k := range []string{"message", "error", "detail"} {
-			if s, ok := m[k].(string); ok && s != "" {
-				if data, ok := m["data"].(map[string]any); ok && len(data) > 0 {
-					d, _ := json.Marshal(data)
-					return s + " " + string(d)
-				}
-				return s
-			}
-		}
-		if iss, ok := m["issue"].([]any); ok && len(iss) > 0 {
-			if first, ok := iss[0].(map[string]any); ok {
-				if s, ok := first["diagnostics"].(string); ok {
-					return s
-				}
-			}
-		}
-	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return load.StatusDeleted, "", code
 }

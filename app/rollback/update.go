@@ -1,28 +1,22 @@
 package rollback
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/mapping"
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/target"
 )
 
 // Update sends records that changed in the old system to the ids the crosswalk has for them
-// at the destination: the delta cutover's changed records. It lives here because it uses the
-// same record URL and client as the rollback: a rest record is PATCHed at its own URL (the
-// entity's Delete path) with the flat body (a field that became blank is sent blank, to clear
-// it), a FHIR resource is PUT to /Type/id. Each outcome is written to the run's records (run:
+// at the destination: the delta cutover's changed records, each sent by load.Client.Update (a
+// rest record PATCHed at its own URL, the entity's Delete path, with the flat body, a field
+// that became blank sent blank to clear it; a FHIR resource PUT to /Type/id). Each outcome is written to the run's records (run:
 // the delta load run): 'updated' with the new sent_hash (the crosswalk's too; its run_id stays
 // the creating run), or 'rejected' /
 // 'failed' with the target's message. keys names the records, per entity.
@@ -34,12 +28,6 @@ func Update(ctx context.Context, p *project.Project, run int64, destination stri
 	cfg := d.Config
 	if d.Kind == load.KindFiles {
 		return nil, fmt.Errorf("%s: %w", d.Name, ErrFiles)
-	}
-	secret := ""
-	if cfg.NeedsSecret() {
-		if secret, err = load.Secret(d, opts.Secret); err != nil {
-			return nil, err
-		}
 	}
 	f, err := mapping.New(p).Feed(ctx)
 	if err != nil {
@@ -76,7 +64,14 @@ func Update(ctx context.Context, p *project.Project, run int64, destination stri
 			return nil, err
 		}
 	}
-	c := newClient(cfg, secret)
+	c, err := openClient(ctx, p, d, opts)
+	if err != nil {
+		return nil, err
+	}
+	refs := func(entity, key string) (string, bool) {
+		id, ok := xw[entity][key]
+		return id, ok
+	}
 	work := make(chan job)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -95,7 +90,7 @@ func Update(ctx context.Context, p *project.Project, run int64, destination stri
 				case !j.rec.Valid():
 					status, msg = load.StatusInvalid, j.rec.Error(j.fe.Fields)
 				default:
-					status, msg, code = c.update(ctx, d, j.fe, j.rec, j.id, xw)
+					status, msg, code = update(ctx, c, j.fe.Name, j.rec, j.id, refs)
 				}
 				err := p.Write(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
 					now := time.Now().UTC().Format(time.RFC3339)
@@ -151,65 +146,16 @@ func Update(ctx context.Context, p *project.Project, run int64, destination stri
 	return counts, ctx.Err()
 }
 
-// update sends one record's values to its id.
-func (c *client) update(ctx context.Context, d load.Destination, fe *mapping.FeedEntity, rec mapping.Record, id string, xw map[string]map[string]string) (string, string, int) {
-	values := append([]string(nil), rec.Values...)
-	for i, f := range fe.Fields {
-		if f.Type == target.Reference && values[i] != "" {
-			nid, ok := xw[f.References][values[i]]
-			if !ok {
-				return load.StatusFailed, fmt.Sprintf("%s refers to %s %s, which is not in the new system", f.Name, f.References, values[i]), 0
-			}
-			values[i] = nid
-		}
-	}
-	var body []byte
-	method := http.MethodPatch
-	if d.Kind == load.KindFHIR {
-		res := load.FHIRResource(c.cfg, fe, rec.Key, values)
-		res["id"] = id
-		body, _ = json.Marshal(res)
-		method = http.MethodPut
-	} else {
-		ec := c.cfg.Entities[fe.Name]
-		if len(ec.Body) > 0 {
-			return load.StatusFailed, "its body is a template: Ferry updates only flat bodies", 0
-		}
-		obj := map[string]string{}
-		for i, f := range fe.Fields {
-			name := load.BodyField(f.Name)
-			if rn, ok := ec.Fields[f.Name]; ok {
-				name = rn
-			}
-			if name != "" && i < len(values) {
-				obj[name] = values[i]
-			}
-		}
-		key := c.cfg.LegacyKeyField
-		if key == "" {
-			key = "legacy_key"
-		}
-		obj[key] = rec.Key
-		body, _ = json.Marshal(obj)
-	}
-	code, answer, err := c.sendBody(ctx, method, c.path(d, Record{Entity: fe.Name, NewID: id}), body, d.Kind)
+// update sends one record's values to its id and says how it went.
+func update(ctx context.Context, c *load.Client, entity string, rec mapping.Record, id string, refs func(string, string) (string, bool)) (string, string, int) {
+	code, msg, err := c.Update(ctx, entity, id, rec, refs)
 	switch {
 	case err != nil:
 		return load.StatusFailed, err.Error(), code
-	case code >= 200 && code < 300:
-		return load.StatusUpdated, "", code
 	case code == http.StatusNotFound || code == http.StatusGone:
 		return load.StatusRejected, "no longer in the new system: someone deleted it there", code
-	default:
-		return load.StatusRejected, "HTTP " + strconv.Itoa(code) + ": " + message(answer), code
+	case msg != "":
+		return load.StatusRejected, msg, code
 	}
-}
-
-// sendBody is send with a JSON body.
-func (c *client) sendBody(ctx context.Context, method, u string, body []byte, kind string) (int, []byte, error) {
-	ct := "application/json"
-	if kind == load.KindFHIR {
-		ct = "application/fhir+json"
-	}
-	return c.sendWith(ctx, method, u, func() io.Reader { return bytes.NewReader(body) }, ct)
+	return load.StatusUpdated, "", code
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
@@ -27,10 +26,6 @@ type RunResult struct {
 	*load.Result
 	Selection *Selection `json:"selection"`
 }
-
-// ErrEngineHook is returned by Run in a build whose load engine cannot send a selection yet
-// (load.Options.Only; see run_pending.go).
-var ErrEngineHook = errors.New("this build's load engine cannot send only the sample (load.Options.Only is missing)")
 
 // recordPicks keeps the selection a run used, with each record's reasons.
 func recordPicks(ctx context.Context, p *project.Project, run int64, sel *Selection) error {
