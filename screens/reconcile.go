@@ -691,6 +691,13 @@ func (s *ReconcileStep) drill(choice string) {
 		return
 	}
 	if choice == "Differences" {
+		if len(res.Diffs) == 0 {
+			s.grid.SetEmptyText("No differences: every record was found exactly as it was sent.")
+			s.grid.SetSource(nil)
+			s.showing.SetText("0 records with a difference")
+			return
+		}
+		s.grid.SetEmptyText("Choose what to list above.")
 		var rows []GridRow
 		for i, d := range res.Diffs {
 			rows = append(rows, GridRow{ID: int64(i + 1), Cells: []string{d.Entity, d.Key, d.NewID, d.Kind, d.Field, d.Sent, d.Found, d.Detail}, Flagged: true})

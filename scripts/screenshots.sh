@@ -35,13 +35,33 @@ if [[ -n "${THEME:-}" ]]; then
 fi
 export FERRY_CONFIG_DIR=$tmp/config FERRY_PROJECTS_DIR=$tmp/home/Documents/Ferry HOME=$tmp/home
 
-# stage NAME: a demo project taken as far as NAME (fresh, cleanse, map, ready), made once.
+# stage NAME: a demo project taken as far as NAME, made once: fresh, cleanse, map, ready (app/demoflow),
+# then, with the CLI as a consultant would script it, loaded (a sample run and the full load into
+# import files) and reconciled (against those files, standing in for the new system's export).
 stage() {
   local f=$tmp/stage-$1.ferry
   if [[ ! -f $f ]]; then
     local st=$1
-    [[ $st == fresh ]] && st=
-    FERRY_DEMO_STAGE=$st "$FERRY_BIN" new "$f" --demo --user "Dana Whitfield" >/dev/null
+    case $st in
+    loaded)
+      cp "$(stage ready)" "$f"
+      "$FERRY_BIN" target "$f" --add "Import files" --kind files --dir "$tmp/out" --format csv --user "Dana Whitfield" >/dev/null
+      "$FERRY_BIN" sample "$f" --destination "Import files" --user "Dana Whitfield" >/dev/null
+      "$FERRY_BIN" load "$f" --to "Import files" --user "Dana Whitfield" >/dev/null
+      ;;
+    reconciled)
+      cp "$(stage loaded)" "$f"
+      local exports=()
+      for x in "$tmp"/out/*.csv; do
+        [[ $(basename "$x") == manifest.csv ]] || exports+=(--target-export "$x")
+      done
+      "$FERRY_BIN" reconcile "$f" "${exports[@]}" --user "Dana Whitfield" >/dev/null
+      ;;
+    *)
+      [[ $st == fresh ]] && st=
+      FERRY_DEMO_STAGE=$st "$FERRY_BIN" new "$f" --demo --user "Dana Whitfield" >/dev/null
+      ;;
+    esac
   fi
   echo "$f"
 }
@@ -73,5 +93,5 @@ shot 05-cleanse.png cleanse cleanse
 shot 06-map.png map ready
 shot 07-sample.png sample ready
 shot 08-parallel.png parallel ready
-shot 09-load.png load ready
-shot 10-reconcile.png reconcile ready
+shot 09-load.png load loaded
+shot 10-reconcile.png reconcile reconciled
