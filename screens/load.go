@@ -176,24 +176,12 @@ func (s *LoadStep) build() {
 
 	// Plan.
 	s.planSummary = wrapped("Choose a destination to see the plan.")
-	s.planTable = widget.NewTable(
-		func() (int, int) {
-			if s.plan == nil {
-				return 1, len(planColumns)
-			}
-			return len(s.plan.Entities) + 2, len(planColumns)
-		},
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("PaymentReconciliation")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			l.TextStyle = fyne.TextStyle{Bold: id.Row == 0}
-			l.Importance = widget.MediumImportance
-			l.SetText(s.planCell(id.Row, id.Col, l))
-		})
+	s.planTable = labelTable(func() int {
+		if s.plan == nil {
+			return 1
+		}
+		return len(s.plan.Entities) + 2
+	}, len(planColumns), "PaymentReconciliation", s.planCell)
 	for c, wd := range []float32{36, 190, 200, 90, 80, 120, 90, 180} {
 		s.planTable.SetColumnWidth(c, wd)
 	}

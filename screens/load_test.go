@@ -20,16 +20,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ferry-migrate/ferry/app/audit"
-	"github.com/ferry-migrate/ferry/app/demo"
-	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/mapping"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/sample"
 	"github.com/ferry-migrate/ferry/app/wizard"
-	"github.com/ferry-migrate/ferry/assets"
-	"github.com/ferry-migrate/ferry/importers"
+	"github.com/ferry-migrate/ferry/internal/demotest"
 )
 
 // loadDeps answers Save dialogs with a path and remembers where the step sent the person.
@@ -58,17 +54,7 @@ func newLoadDemo(t *testing.T, dest func(feed *mapping.Feed) load.Destination) *
 	test.NewTempApp(t)
 	uiQueue = queueUI(t)
 	ctx := context.Background()
-	p, err := demo.CreateProject(ctx, filepath.Join(t.TempDir(), "Harbour View.ferry"), project.Options{Actor: "Dana"},
-		assets.Demo, importers.Service{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := audit.Run(ctx, p, audit.Options{ReferenceDate: demo.ReferenceDate}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := demotest.Audited(t)
 	feed, err := mapping.New(p).Feed(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -107,14 +93,7 @@ func (f *loadFixture) startAnyway(reason string) {
 	if top == nil {
 		f.t.Fatal("no dialog asking why the load goes ahead without a passing sample run")
 	}
-	var entry *widget.Entry
-	walk(top, func(o fyne.CanvasObject) bool {
-		if e, ok := o.(*widget.Entry); ok {
-			entry = e
-			return false
-		}
-		return true
-	})
+	entry := firstEntry(top)
 	if entry == nil {
 		f.t.Fatal("no reason entry in the dialog")
 	}

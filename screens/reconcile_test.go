@@ -165,19 +165,8 @@ func TestReconcileNowReadsTheNewSystemBackOverItsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(f.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := load.Config{Kind: load.KindREST, URL: pb.URL, Auth: load.Auth{Type: load.AuthBearer},
-		Entities: load.PocketBaseEntities(f.Def), Concurrency: 8, RetryWaitMS: 100, RetryMaxWaitMS: 2000, MaxAttempts: 12}
-	if _, err := load.SaveDestination(ctx, p, load.Destination{Name: "pb", Kind: load.KindREST, Config: cfg}); err != nil {
-		t.Fatal(err)
-	}
+	pb, token := pocketbase.StartFor(t, f.Def)
+	pocketbase.SaveDestination(t, p, load.Destination{Name: "pb", Config: pb.Config(f.Def)})
 	run, err := load.Run(ctx, p, load.Options{Destination: "pb", Secret: func(load.Destination) (string, error) { return token, nil }})
 	if err != nil || !run.Complete() {
 		t.Fatalf("load: %+v %v\n%s", run, err, pb.Log())

@@ -118,24 +118,12 @@ func (s *SampleStep) build() {
 	s.summary = wrapped("")
 	s.summary.TextStyle = fyne.TextStyle{Bold: true}
 
-	s.counts = widget.NewTable(
-		func() (int, int) {
-			if s.sel == nil {
-				return 1, len(countColumns)
-			}
-			return len(s.sel.Entities) + 1, len(countColumns)
-		},
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Appointment 0000")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			l.TextStyle = fyne.TextStyle{Bold: id.Row == 0}
-			l.Importance = widget.MediumImportance
-			l.SetText(s.countCell(id.Row, id.Col, l))
-		})
+	s.counts = labelTable(func() int {
+		if s.sel == nil {
+			return 1
+		}
+		return len(s.sel.Entities) + 1
+	}, len(countColumns), "Appointment 0000", s.countCell)
 	// Each column as wide as its heading (the entity column as a long entity name; In sample as
 	// "1,234 · 12.5%"), so nothing is cut.
 	for c, h := range countColumns {

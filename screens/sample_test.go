@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,13 +9,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ferry-migrate/ferry/app/audit"
-	"github.com/ferry-migrate/ferry/app/demo"
-	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/sample"
-	"github.com/ferry-migrate/ferry/assets"
-	"github.com/ferry-migrate/ferry/importers"
+	"github.com/ferry-migrate/ferry/internal/demotest"
 )
 
 // sampleFixture is the Sample run step on the demo practice, audited and taken through Cleanse
@@ -33,18 +28,7 @@ func newSampleDemo(t *testing.T) *sampleFixture {
 	t.Helper()
 	test.NewTempApp(t)
 	uiQueue = queueUI(t)
-	ctx := context.Background()
-	p, err := demo.CreateProject(ctx, filepath.Join(t.TempDir(), "Harbour View.ferry"), project.Options{Actor: "Dana"},
-		assets.Demo, importers.Service{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := audit.Run(ctx, p, audit.Options{ReferenceDate: demo.ReferenceDate}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := demotest.Audited(t)
 	deps := &stepDeps{p: p, picker: &fakePicker{}}
 	w := test.NewTempWindow(t, nil)
 	step := NewSampleStep(w, deps).(*SampleStep)

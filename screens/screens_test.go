@@ -219,3 +219,16 @@ func TestPlanShowsDateProblemsInWords(t *testing.T) {
 		t.Fatal("go-live before freeze not explained")
 	}
 }
+
+// firstEntry is the first entry under o (a dialog's), or nil.
+func firstEntry(o fyne.CanvasObject) *widget.Entry {
+	var entry *widget.Entry
+	walk(o, func(o fyne.CanvasObject) bool {
+		if e, ok := o.(*widget.Entry); ok {
+			entry = e
+			return false
+		}
+		return true
+	})
+	return entry
+}

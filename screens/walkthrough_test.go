@@ -397,14 +397,7 @@ func (wt *walkthrough) sample() {
 	if top == nil {
 		wt.t.Fatal("no sign-in dialog")
 	}
-	var entry *widget.Entry
-	walk(top, func(o fyne.CanvasObject) bool {
-		if e, ok := o.(*widget.Entry); ok {
-			entry = e
-			return false
-		}
-		return true
-	})
+	entry := firstEntry(top)
 	if entry == nil {
 		wt.t.Fatal("no password entry in the sign-in dialog")
 	}

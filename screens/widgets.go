@@ -195,3 +195,22 @@ func (tightVBox) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		y += h - 2*theme.Padding()
 	}
 }
+
+// labelTable is a table of plain labels with a bold heading row: rows gives the row count
+// (heading included), widest is a text as wide as the widest cell (for the template), and
+// cell sets a cell's text (and may change its label's importance).
+func labelTable(rows func() int, cols int, widest string, cell func(row, col int, l *widget.Label) string) *widget.Table {
+	return widget.NewTable(
+		func() (int, int) { return rows(), cols },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel(widest)
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			l.TextStyle = fyne.TextStyle{Bold: id.Row == 0}
+			l.Importance = widget.MediumImportance
+			l.SetText(cell(id.Row, id.Col, l))
+		})
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/assets"
 	"github.com/ferry-migrate/ferry/importers"
+	"github.com/ferry-migrate/ferry/internal/demotest"
 	"github.com/ferry-migrate/ferry/internal/pocketbase"
 )
 
@@ -213,35 +214,14 @@ func snapshot(t *testing.T, pb *pocketbase.Server, f *mapping.Feed) map[string]m
 
 func TestADeltaLoadsExactlyTheEditedAddedAndDeletedRecordsIntoPocketBase(t *testing.T) {
 	ctx := context.Background()
-	p, err := demo.CreateProject(ctx, filepath.Join(t.TempDir(), "demo.ferry"), project.Options{Actor: "Dana"}, assets.Demo, importers.Service{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := demotest.Ready(t)
 	f, err := mapping.New(p).Feed(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(f.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RateLimit(pocketbase.Rule{Label: "/api/", MaxRequests: 400, Duration: 1}); err != nil {
-		t.Fatal(err)
-	}
+	pb, token := pocketbase.StartFor(t, f.Def, pocketbase.Rule{Label: "/api/", MaxRequests: 400, Duration: 1})
 	secret := func(load.Destination) (string, error) { return token, nil }
-	cfg := load.Config{Kind: load.KindREST, URL: pb.URL, Auth: load.Auth{Type: load.AuthBearer},
-		Entities: load.PocketBaseEntities(f.Def), Concurrency: 8, RetryWaitMS: 100, RetryMaxWaitMS: 2000, MaxAttempts: 12}
-	if _, err := load.SaveDestination(ctx, p, load.Destination{Name: "pb", Kind: load.KindREST, Config: cfg}); err != nil {
-		t.Fatal(err)
-	}
+	pocketbase.SaveDestination(t, p, load.Destination{Name: "pb", Config: pb.Config(f.Def)})
 	full, err := load.Run(ctx, p, load.Options{Destination: "pb", Secret: secret})
 	if err != nil || !full.Complete() {
 		t.Fatalf("full load: %v %+v", err, full)

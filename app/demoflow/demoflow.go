@@ -3,7 +3,7 @@
 // template, then the decisions a person makes from validation's drill-down (unusable phone
 // numbers, e-mail addresses and amounts blanked; records of patients the export does not have
 // purged). The load, sample, reconcile and whole-wizard tests start from its result, and the
-// GUI's "Skip ahead" on the demo uses it.
+// screenshot script's FERRY_DEMO_STAGE (cmd/ferry/demo.go) uses it.
 package demoflow
 
 import (
@@ -63,12 +63,21 @@ func Decide(ctx context.Context, p *project.Project) (*mapping.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := Apply(ctx, p, rep); err != nil {
+		return nil, err
+	}
+	return m.Validate(ctx, nil)
+}
+
+// Apply makes the decisions about each issue of a validation report (see Decide).
+func Apply(ctx context.Context, p *project.Project, rep *mapping.Report) error {
+	m := mapping.New(p)
 	table := map[string]string{"Patient": "patients", "Appointment": "appointments", "Invoice": "invoices", "PaymentReconciliation": "payments"}
 	column := map[string]string{"telecom.phone": "Phone", "telecom.email": "Email", "totalGross": "Amount"}
 	for _, is := range rep.Issues {
 		rows, err := m.IssueRows(ctx, is.ID, 0, 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var step cleanse.Step
 		switch {
@@ -83,16 +92,16 @@ func Decide(ctx context.Context, p *project.Project) (*mapping.Report, error) {
 				step.Records = append(step.Records, cleanse.RowRef{Row: r.Row})
 			}
 		default:
-			return nil, fmt.Errorf("no decision for %s: %s", is.Kind, is.Message)
+			return fmt.Errorf("no decision for %s: %s", is.Kind, is.Message)
 		}
 		if step.Table == "" {
-			return nil, fmt.Errorf("no decision for %s in %s", is.Kind, is.Entity)
+			return fmt.Errorf("no decision for %s in %s", is.Kind, is.Entity)
 		}
 		if _, err := cleanse.Apply(ctx, p, step, cleanse.Options{}); err != nil {
-			return nil, fmt.Errorf("%s: %w", is.Message, err)
+			return fmt.Errorf("%s: %w", is.Message, err)
 		}
 	}
-	return m.Validate(ctx, nil)
+	return nil
 }
 
 // Ready takes a freshly created demo project through Cleanse, Map and the decisions, and

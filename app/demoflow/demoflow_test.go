@@ -2,27 +2,15 @@ package demoflow_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
-	"github.com/ferry-migrate/ferry/app/demo"
-	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/mapping"
-	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/assets"
-	"github.com/ferry-migrate/ferry/importers"
+	"github.com/ferry-migrate/ferry/internal/demotest"
 )
 
 func TestTheDemoBecomesReadyToLoadAndItsFeedIsComplete(t *testing.T) {
 	ctx := context.Background()
-	p, err := demo.CreateProject(ctx, filepath.Join(t.TempDir(), "demo.ferry"), project.Options{Actor: "Dana"}, assets.Demo, importers.Service{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := demotest.Ready(t)
 	f, err := mapping.New(p).Feed(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -107,28 +107,12 @@ func (f *Feed) Entity(name string) *FeedEntity {
 // every mapped entity for reading: the keys of all entities are collected first, so that Scan
 // can check references and follow merges.
 func (m *Mapper) Feed(ctx context.Context) (*Feed, error) {
-	t, err := target.Active(ctx, m.p)
+	fr, err := m.freeze(ctx)
 	if err != nil {
 		return nil, err
 	}
-	version, err := target.Freeze(ctx, m.p, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	frozen, err := target.GetVersion(ctx, m.p, t.ID, version)
-	if err != nil {
-		return nil, err
-	}
-	st, err := m.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := revisionOf(ctx, m.p.Reader(), t.ID)
-	if err != nil {
-		return nil, err
-	}
-	def := frozen.Def
-	en, err := m.newEngine(ctx, st, &def)
+	t, version, rev, def := fr.t, fr.version, fr.rev, fr.def
+	en, err := m.newEngine(ctx, fr.st, &def)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/ferry-migrate/ferry/app/audit"
 	"github.com/ferry-migrate/ferry/app/cleanse"
 	"github.com/ferry-migrate/ferry/app/demo"
+	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/mapping"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/target"
@@ -240,7 +241,9 @@ func TestDemoOnFHIRFindsThePlantedDefectsAndNoErrorsOnceCleansed(t *testing.T) {
 	// The recipe fixes what can be fixed without a person: it leaves numbers that are no phone
 	// numbers, addresses that are no addresses, records of patients the export does not have and
 	// amounts that are words. The person's decisions, made from the validation's drill-down:
-	decide(t, p, m, rep)
+	if err := demoflow.Apply(ctx, p, rep); err != nil {
+		t.Fatal(err)
+	}
 	rep, err = m.Validate(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -273,41 +276,6 @@ func TestDemoOnFHIRFindsThePlantedDefectsAndNoErrorsOnceCleansed(t *testing.T) {
 	for _, r := range runs {
 		if r.TargetVersion != 1 || r.TargetName != "fhir-r4" {
 			t.Errorf("run %d used %s version %d", r.ID, r.TargetName, r.TargetVersion)
-		}
-	}
-}
-
-// decide applies, through the Cleanse step, what a person decides about what validation still
-// reports once the recipe ran: unusable phone numbers and e-mail addresses are blanked, records
-// of patients the export does not have and payments without an amount are purged, invoice
-// amounts that are words are blanked.
-func decide(t *testing.T, p *project.Project, m *mapping.Mapper, rep *mapping.Report) {
-	t.Helper()
-	ctx := context.Background()
-	table := map[string]string{"Patient": "patients", "Appointment": "appointments", "Invoice": "invoices", "PaymentReconciliation": "payments"}
-	column := map[string]string{"telecom.phone": "Phone", "telecom.email": "Email", "totalGross": "Amount"}
-	for _, is := range rep.Issues {
-		rows, err := m.IssueRows(ctx, is.ID, 0, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var step cleanse.Step
-		switch {
-		case is.Kind == mapping.KindBadPhone || is.Kind == mapping.KindBadEmail || (is.Kind == mapping.KindBadNumber && is.Entity == "Invoice"):
-			step = cleanse.Step{Op: cleanse.OpSetBlank, Table: table[is.Entity], Column: column[is.Field], Note: "not usable; the practice will ask"}
-			for _, v := range is.Values {
-				step.Values = append(step.Values, v.Value)
-			}
-		case is.Kind == mapping.KindRefNotFound || is.Kind == mapping.KindBadNumber:
-			step = cleanse.Step{Op: cleanse.OpPurge, Table: table[is.Entity], Reason: "reviewed: " + is.Kind + ", not migrated"}
-			for _, r := range rows {
-				step.Records = append(step.Records, cleanse.RowRef{Row: r.Row})
-			}
-		default:
-			t.Fatalf("after the recipe, nothing to decide about %s: %s", is.Kind, is.Message)
-		}
-		if _, err := cleanse.Apply(ctx, p, step, cleanse.Options{}); err != nil {
-			t.Fatalf("%s: %v", is.Message, err)
 		}
 	}
 }

@@ -493,28 +493,13 @@ func issueMessage(def *target.Definition, a *acc) string {
 // crosswalk), and stores the run with the rows behind each issue, and a map.validate custody
 // event, in one transaction. A cancelled context stores nothing.
 func (m *Mapper) Validate(ctx context.Context, progress func(Progress)) (*Report, error) {
-	t, err := target.Active(ctx, m.p)
-	if err != nil {
-		return nil, err
-	}
-	version, err := target.Freeze(ctx, m.p, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	frozen, err := target.GetVersion(ctx, m.p, t.ID, version)
-	if err != nil {
-		return nil, err
-	}
-	st, err := m.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := revisionOf(ctx, m.p.Reader(), t.ID)
-	if err != nil {
-		return nil, err
-	}
 	started := now()
-	en, err := m.newEngine(ctx, st, &frozen.Def)
+	fr, err := m.freeze(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, version, rev := fr.t, fr.version, fr.rev
+	en, err := m.newEngine(ctx, fr.st, &fr.def)
 	if err != nil {
 		return nil, err
 	}
@@ -817,4 +802,38 @@ func (m *Mapper) Preview(ctx context.Context, entity string, n int) (*Preview, e
 		return nil, err
 	}
 	return pv, nil
+}
+
+// frozen is what a run over every row starts from: the active target frozen at its current
+// version, the map's revision, and the staged tables.
+type frozen struct {
+	t       target.Target
+	version int
+	def     target.Definition
+	rev     int64
+	st      *state
+}
+
+func (m *Mapper) freeze(ctx context.Context) (*frozen, error) {
+	t, err := target.Active(ctx, m.p)
+	if err != nil {
+		return nil, err
+	}
+	version, err := target.Freeze(ctx, m.p, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := target.GetVersion(ctx, m.p, t.ID, version)
+	if err != nil {
+		return nil, err
+	}
+	st, err := m.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := revisionOf(ctx, m.p.Reader(), t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &frozen{t: t, version: version, def: v.Def, rev: rev, st: st}, nil
 }

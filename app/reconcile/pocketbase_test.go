@@ -34,23 +34,11 @@ func TestAReconciliationReadBackFromPocketBaseFindsExactlyWhatWasDoneToItAfterTh
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(f.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RateLimit(pocketbase.Rule{Label: "*:create", MaxRequests: 150, Duration: 1},
-		pocketbase.Rule{Label: "/api/", MaxRequests: 600, Duration: 1}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := load.Config{Kind: load.KindREST, URL: pb.URL, Auth: load.Auth{Type: load.AuthBearer},
-		Entities: load.PocketBaseEntities(f.Def), Concurrency: 8, RateLimit: 400, RetryWaitMS: 100, RetryMaxWaitMS: 2000, MaxAttempts: 12}
-	if _, err := load.SaveDestination(ctx, p, load.Destination{Name: "pb", Kind: load.KindREST, Config: cfg}); err != nil {
-		t.Fatal(err)
-	}
+	pb, token := pocketbase.StartFor(t, f.Def, pocketbase.Rule{Label: "*:create", MaxRequests: 150, Duration: 1},
+		pocketbase.Rule{Label: "/api/", MaxRequests: 600, Duration: 1})
+	cfg := pb.Config(f.Def)
+	cfg.RateLimit = 400
+	pocketbase.SaveDestination(t, p, load.Destination{Name: "pb", Config: cfg})
 	secret := func(load.Destination) (string, error) { return token, nil }
 	run, err := load.Run(ctx, p, load.Options{Destination: "pb", Secret: secret})
 	if err != nil || !run.Complete() {

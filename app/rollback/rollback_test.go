@@ -5,33 +5,18 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/ferry-migrate/ferry/app/demo"
-	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/mapping"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/rollback"
-	"github.com/ferry-migrate/ferry/assets"
-	"github.com/ferry-migrate/ferry/importers"
+	"github.com/ferry-migrate/ferry/internal/demotest"
 	"github.com/ferry-migrate/ferry/internal/pocketbase"
 )
 
-func readyDemo(t *testing.T) *project.Project {
-	t.Helper()
-	p, err := demo.CreateProject(context.Background(), filepath.Join(t.TempDir(), "demo.ferry"), project.Options{Actor: "Dana"}, assets.Demo, importers.Service{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	if err := demoflow.Ready(context.Background(), p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func readyDemo(t *testing.T) *project.Project { return demotest.Ready(t) }
 
 // pocketBase starts PocketBase with collections for the project's target and saves a rest
 // destination "pb" signed in as a regular (rate-limited) user.
@@ -41,22 +26,8 @@ func pocketBase(t *testing.T, p *project.Project) (*pocketbase.Server, *mapping.
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(f.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RateLimit(pocketbase.Rule{Label: "/api/", MaxRequests: 400, Duration: 1}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := load.Config{Kind: load.KindREST, URL: pb.URL, Auth: load.Auth{Type: load.AuthBearer},
-		Entities: load.PocketBaseEntities(f.Def), Concurrency: 8, RetryWaitMS: 100, RetryMaxWaitMS: 2000, MaxAttempts: 12}
-	if _, err := load.SaveDestination(context.Background(), p, load.Destination{Name: "pb", Kind: load.KindREST, Config: cfg}); err != nil {
-		t.Fatal(err)
-	}
+	pb, token := pocketbase.StartFor(t, f.Def, pocketbase.Rule{Label: "/api/", MaxRequests: 400, Duration: 1})
+	pocketbase.SaveDestination(t, p, load.Destination{Name: "pb", Config: pb.Config(f.Def)})
 	return pb, f, func(load.Destination) (string, error) { return token, nil }
 }
 

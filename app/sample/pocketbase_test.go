@@ -23,22 +23,8 @@ func sandbox(t *testing.T, p *project.Project) (*pocketbase.Server, *mapping.Fee
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(f.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RateLimit(pocketbase.Rule{Label: "/api/", MaxRequests: 400, Duration: 1}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := load.Config{Kind: load.KindREST, URL: pb.URL, Auth: load.Auth{Type: load.AuthBearer},
-		Entities: load.PocketBaseEntities(f.Def), Concurrency: 8, RetryWaitMS: 100, RetryMaxWaitMS: 2000, MaxAttempts: 12}
-	if _, err := load.SaveDestination(context.Background(), p, load.Destination{Name: "sandbox", Kind: load.KindREST, Role: "sandbox", Config: cfg}); err != nil {
-		t.Fatal(err)
-	}
+	pb, token := pocketbase.StartFor(t, f.Def, pocketbase.Rule{Label: "/api/", MaxRequests: 400, Duration: 1})
+	pocketbase.SaveDestination(t, p, load.Destination{Name: "sandbox", Role: "sandbox", Config: pb.Config(f.Def)})
 	return pb, f, func(load.Destination) (string, error) { return token, nil }
 }
 

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/load"
-	"github.com/ferry-migrate/ferry/app/mapping"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/internal/pocketbase"
 )
@@ -31,35 +29,9 @@ func TestMain(m *testing.M) {
 }
 
 func TestTargetAndLoadKilledThenResumedGiveExactlyOneRecordEach(t *testing.T) {
-	ctx := context.Background()
-	proj := filepath.Join(t.TempDir(), "demo.ferry")
-	if code, out, errb := ferry(t, "new", proj, "--demo", "--user", "Tess"); code != 0 {
-		t.Fatalf("new --demo: %d %s %s", code, out, errb)
-	}
-	p, err := project.Open(ctx, proj, project.Options{Actor: "Tess"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	feed, err := mapping.New(p).Feed(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Close()
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(feed.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RateLimit(pocketbase.Rule{Label: "*:create", MaxRequests: 150, Duration: 1},
-		pocketbase.Rule{Label: "/api/", MaxRequests: 600, Duration: 1}); err != nil {
-		t.Fatal(err)
-	}
+	proj := readyDemoCLI(t)
+	pb, token, feed := pocketBaseFor(t, proj, pocketbase.Rule{Label: "*:create", MaxRequests: 150, Duration: 1},
+		pocketbase.Rule{Label: "/api/", MaxRequests: 600, Duration: 1})
 
 	code, out, errb := ferry(t, "target", proj, "--add", "pb", "--kind", "rest", "--url", pb.URL, "--auth", "bearer",
 		"--preset", "pocketbase", "--concurrency", "8", "--user", "Tess")

@@ -1,17 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/ferry-migrate/ferry/app/demoflow"
-	"github.com/ferry-migrate/ferry/app/mapping"
-	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/reconcile"
-	"github.com/ferry-migrate/ferry/internal/pocketbase"
 	"github.com/ferry-migrate/ferry/internal/secretscan"
 )
 
@@ -19,35 +13,9 @@ import (
 // newest load's destination, with the secret from $FERRY_SECRET, and finds a record deleted
 // there afterwards.
 func TestReconcileReadsTheNewSystemBackOverItsAPIWhenNoExportIsGiven(t *testing.T) {
-	ctx := context.Background()
-	proj := filepath.Join(t.TempDir(), "demo.ferry")
-	if code, out, errb := ferry(t, "new", proj, "--demo", "--user", "Tess"); code != 0 {
-		t.Fatalf("new --demo: %d %s %s", code, out, errb)
-	}
-	p, err := project.Open(ctx, proj, project.Options{Actor: "Tess"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	feed, err := mapping.New(p).Feed(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Close()
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(feed.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code, out, errb := ferry(t, "target", proj, "--add", "pb", "--kind", "rest", "--url", pb.URL, "--auth", "bearer",
-		"--preset", "pocketbase", "--concurrency", "8", "--user", "Tess"); code != 0 {
-		t.Fatalf("target --add: %d %s %s", code, out, errb)
-	}
+	proj := readyDemoCLI(t)
+	pb, token, _ := pocketBaseFor(t, proj)
+	addPocketBaseCLI(t, proj, pb)
 	t.Setenv(secretEnv, token)
 	if code, out, errb := ferry(t, "load", proj, "--to", "pb"); code != 0 {
 		t.Fatalf("load: %d %s %s", code, out, errb)

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/ferry-migrate/ferry/app/demoflow"
 	"github.com/ferry-migrate/ferry/app/mapping"
-	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/internal/pocketbase"
 )
 
@@ -17,38 +14,9 @@ import (
 // "pb" for it (the token in FERRY_SECRET for the test).
 func readyDemoWithPocketBase(t *testing.T) (string, *pocketbase.Server, *mapping.Feed) {
 	t.Helper()
-	ctx := context.Background()
-	proj := filepath.Join(t.TempDir(), "demo.ferry")
-	if code, out, errb := ferry(t, "new", proj, "--demo", "--user", "Tess"); code != 0 {
-		t.Fatalf("new --demo: %d %s %s", code, out, errb)
-	}
-	p, err := project.Open(ctx, proj, project.Options{Actor: "Tess"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	feed, err := mapping.New(p).Feed(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Close()
-	pb := pocketbase.Start(t)
-	if err := pb.CreateCollections(feed.Def, pocketbase.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := pb.UserToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RateLimit(pocketbase.Rule{Label: "/api/", MaxRequests: 600, Duration: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if code, out, errb := ferry(t, "target", proj, "--add", "pb", "--kind", "rest", "--url", pb.URL, "--auth", "bearer",
-		"--preset", "pocketbase", "--concurrency", "8", "--user", "Tess"); code != 0 {
-		t.Fatalf("target --add: %d %s %s", code, out, errb)
-	}
+	proj := readyDemoCLI(t)
+	pb, token, feed := pocketBaseFor(t, proj, pocketbase.Rule{Label: "/api/", MaxRequests: 600, Duration: 1})
+	addPocketBaseCLI(t, proj, pb)
 	t.Setenv(secretEnv, token)
 	return proj, pb, feed
 }

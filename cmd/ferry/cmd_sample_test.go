@@ -1,30 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/ferry-migrate/ferry/app/demoflow"
-	"github.com/ferry-migrate/ferry/app/project"
 )
 
 func TestSampleListsTheSelectionAndTakesRecordsByHand(t *testing.T) {
-	ctx := context.Background()
-	proj := filepath.Join(t.TempDir(), "demo.ferry")
-	if code, out, errb := ferry(t, "new", proj, "--demo", "--user", "Tess"); code != 0 {
-		t.Fatalf("new --demo: %d %s %s", code, out, errb)
-	}
-	p, err := project.Open(ctx, proj, project.Options{Actor: "Tess"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := demoflow.Ready(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	p.Close()
+	proj := readyDemoCLI(t)
 
 	code, out, errb := ferry(t, "sample", proj, "--list")
 	if code != 0 {

@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ferry-migrate/ferry/app/demoflow"
+	"github.com/ferry-migrate/ferry/app/mapping"
+	"github.com/ferry-migrate/ferry/app/project"
+	"github.com/ferry-migrate/ferry/internal/pocketbase"
 )
 
 // ferry runs the CLI in-process and returns exit code, stdout and stderr.
@@ -72,5 +77,50 @@ func TestVerifyOnSomethingElseSaysWhat(t *testing.T) {
 	code, _, errb := ferry(t, "verify", path)
 	if code != 1 || !strings.Contains(errb, "not a Ferry project") {
 		t.Fatalf("verify garbage: %d %s", code, errb)
+	}
+}
+
+// readyDemoCLI makes a demo project with `ferry new --demo` (user Tess) and takes it through
+// demoflow.Ready; it returns the project file's path.
+func readyDemoCLI(t *testing.T) string {
+	t.Helper()
+	proj := filepath.Join(t.TempDir(), "demo.ferry")
+	if code, out, errb := ferry(t, "new", proj, "--demo", "--user", "Tess"); code != 0 {
+		t.Fatalf("new --demo: %d %s %s", code, out, errb)
+	}
+	p, err := project.Open(context.Background(), proj, project.Options{Actor: "Tess"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := demoflow.Ready(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	return proj
+}
+
+// pocketBaseFor reads the project's feed and starts PocketBase with collections for its target
+// (rate limited by rules): the server, the regular user's token and the feed.
+func pocketBaseFor(t *testing.T, proj string, rules ...pocketbase.Rule) (*pocketbase.Server, string, *mapping.Feed) {
+	t.Helper()
+	p, err := project.Open(context.Background(), proj, project.Options{Actor: "Tess"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := mapping.New(p).Feed(context.Background())
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, token := pocketbase.StartFor(t, feed.Def, rules...)
+	return pb, token, feed
+}
+
+// addPocketBaseCLI adds the destination "pb" for pb with `ferry target --add`.
+func addPocketBaseCLI(t *testing.T, proj string, pb *pocketbase.Server) {
+	t.Helper()
+	if code, out, errb := ferry(t, "target", proj, "--add", "pb", "--kind", "rest", "--url", pb.URL, "--auth", "bearer",
+		"--preset", "pocketbase", "--concurrency", "8", "--user", "Tess"); code != 0 {
+		t.Fatalf("target --add: %d %s %s", code, out, errb)
 	}
 }
