@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
+	"github.com/ferry-migrate/ferry/app/sample"
 	"github.com/ferry-migrate/ferry/app/settings"
 )
 
@@ -36,6 +37,7 @@ func init() {
 			actor := fs.String("user", "", "your name, recorded in the custody log (default: your login name)")
 			delta := fs.Bool("delta", false, "load only what changed in the old system: SRC… is its fresh export")
 			del := fs.Bool("delete", false, "with --delta: delete in the new system what the old one deleted")
+			override := fs.String("override", "", "load without a passing sample run, for this `reason` (kept in the custody log)")
 			return func(ctx context.Context, args []string, w io.Writer) error {
 				if *delta {
 					if err := needArgs(args, 2, -1, "the project and the fresh export: ferry load FILE.ferry --delta SRC… [--to NAME] [--delete]"); err != nil {
@@ -104,10 +106,44 @@ func init() {
 					progOut = os.Stderr
 				}
 				pr := &loadPrinter{out: progOut, every: *every}
+				progress := pr.progress
+				if !*resume {
+					// A new full load needs a passing sample run for the current map and target, or a
+					// person's reason for going without one, recorded on the run as soon as it exists.
+					ok, _, why := sample.Passing(ctx, p)
+					if !ok && strings.TrimSpace(*override) == "" {
+						return fmt.Errorf("%s\n  Run the sample first (ferry sample %s), or load anyway with --override \"why\" (kept in the custody log)", why, args[0])
+					}
+					if !ok {
+						var recorded bool
+						var recErr error
+						progress = func(lp load.Progress) {
+							if !recorded && lp.RunID != 0 {
+								recorded = true
+								recErr = load.RecordOverride(context.WithoutCancel(ctx), p, lp.RunID, *override)
+							}
+							pr.progress(lp)
+						}
+						defer func() {
+							if recErr != nil {
+								fmt.Fprintln(os.Stderr, "Note: the override reason could not be recorded:", recErr)
+							}
+						}()
+					}
+				}
 				res, err := load.Run(ctx, p, load.Options{Destination: dest, Resume: *resume, RetryFailed: *retry,
-					Secret: destinationSecret, Progress: pr.progress})
+					Secret: destinationSecret, Progress: progress})
 				if err != nil {
 					return err
+				}
+				if why := strings.TrimSpace(*override); why != "" && res.RunID != 0 {
+					if have, _ := load.Override(ctx, p, res.RunID); have == "" {
+						if ok, _, _ := sample.Passing(ctx, p); !ok {
+							if err := load.RecordOverride(context.WithoutCancel(ctx), p, res.RunID, why); err != nil {
+								return err
+							}
+						}
+					}
 				}
 				if *results != "" {
 					if err := writeLoadResults(context.WithoutCancel(ctx), p, res.RunID, *results); err != nil {

@@ -18,7 +18,7 @@ import (
 // cmd_load.go, this test calls it as the flag would.
 func TestLoadDeltaShowsTheChangesAndSendsOnlyThose(t *testing.T) {
 	proj, pb, _ := readyDemoWithPocketBase(t)
-	if code, out, errb := ferry(t, "load", proj, "--to", "pb", "--user", "Tess"); code != 0 {
+	if code, out, errb := ferry(t, "load", proj, "--to", "pb", "--user", "Tess", "--override", "test: no sample run"); code != 0 {
 		t.Fatalf("load: %d %s %s", code, out, errb)
 	}
 	dir := t.TempDir()

@@ -58,7 +58,7 @@ func TestTargetAndLoadKilledThenResumedGiveExactlyOneRecordEach(t *testing.T) {
 	}
 
 	// `ferry load` in its own process, killed with SIGKILL part-way.
-	args, _ := json.Marshal([]string{"load", proj, "--to", "pb", "--progress", "200ms"})
+	args, _ := json.Marshal([]string{"load", proj, "--to", "pb", "--progress", "200ms", "--override", "test: no sample run"})
 	child := exec.Command(os.Args[0], "-test.run", "^$")
 	child.Env = append(os.Environ(), "FERRY_CLI_CHILD="+string(args), secretEnv+"="+token)
 	if err := child.Start(); err != nil {

@@ -17,7 +17,7 @@ func TestReconcileReadsTheNewSystemBackOverItsAPIWhenNoExportIsGiven(t *testing.
 	pb, token, _ := pocketBaseFor(t, proj)
 	addPocketBaseCLI(t, proj, pb)
 	t.Setenv(secretEnv, token)
-	if code, out, errb := ferry(t, "load", proj, "--to", "pb"); code != 0 {
+	if code, out, errb := ferry(t, "load", proj, "--to", "pb", "--override", "test: no sample run"); code != 0 {
 		t.Fatalf("load: %d %s %s", code, out, errb)
 	}
 

@@ -23,7 +23,7 @@ func readyDemoWithPocketBase(t *testing.T) (string, *pocketbase.Server, *mapping
 
 func TestRollbackShowsItsWindowThenEmptiesTheTargetOfTheRun(t *testing.T) {
 	proj, pb, feed := readyDemoWithPocketBase(t)
-	if code, out, errb := ferry(t, "load", proj, "--to", "pb", "--user", "Tess"); code != 0 {
+	if code, out, errb := ferry(t, "load", proj, "--to", "pb", "--user", "Tess", "--override", "test: no sample run"); code != 0 {
 		t.Fatalf("load: %d %s %s", code, out, errb)
 	}
 	code, out, errb := ferry(t, "rollback", proj, "--check")
