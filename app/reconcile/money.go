@@ -131,26 +131,48 @@ type AccountSum struct {
 	Diff    string `json:"difference"`
 }
 
+// accounts numbers the accounts (patients) money is totalled per, by legacy key, so the sums
+// of every money field of an entity look each account up once per record.
+type accounts struct {
+	idx   map[string]int32
+	names []string
+}
+
+func newAccounts() *accounts { return &accounts{idx: map[string]int32{}} }
+
+// of is the account's number, a new one the first time it is seen.
+func (a *accounts) of(k string) int32 {
+	if i, ok := a.idx[k]; ok {
+		return i
+	}
+	i := int32(len(a.names))
+	a.idx[k] = i
+	a.names = append(a.names, k)
+	return i
+}
+
 // sumAcc accumulates one money field overall and per account.
 type sumAcc struct {
 	entity, field, by string
 	fieldIdx, byIdx   int
 	legacy, new       amount
-	accLegacy, accNew map[string]*amount
+	accs              *accounts
+	accLegacy, accNew []amount // by account number
 }
 
-func newSumAcc(entity, field string, fi int, by string, bi int) *sumAcc {
-	return &sumAcc{entity: entity, field: field, fieldIdx: fi, by: by, byIdx: bi,
-		accLegacy: map[string]*amount{}, accNew: map[string]*amount{}}
+func newSumAcc(entity, field string, fi int, by string, bi int, accs *accounts) *sumAcc {
+	return &sumAcc{entity: entity, field: field, fieldIdx: fi, by: by, byIdx: bi, accs: accs}
 }
 
-func accOf(m map[string]*amount, k string) *amount {
-	a := m[k]
-	if a == nil {
-		a = &amount{}
-		m[k] = a
+// at is the account's amount on one side, growing the side as needed.
+func (s *sumAcc) at(side *[]amount, i int32) *amount {
+	if int(i) >= len(*side) {
+		n := max(int(i)+1, 2*len(*side), len(s.accs.names))
+		grown := make([]amount, n)
+		copy(grown, *side)
+		*side = grown
 	}
-	return a
+	return &(*side)[i]
 }
 
 func (s *sumAcc) result(readBack bool) Sum {
@@ -164,20 +186,14 @@ func (s *sumAcc) result(readBack bool) Sum {
 	if s.by == "" {
 		return out
 	}
-	keys := map[string]bool{}
-	for k := range s.accLegacy {
-		keys[k] = true
+	order := make([]int32, len(s.accs.names))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	for k := range s.accNew {
-		keys[k] = true
-	}
-	var ks []string
-	for k := range keys {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	for _, k := range ks {
-		l, n := accOf(s.accLegacy, k), accOf(s.accNew, k)
+	sort.Slice(order, func(a, b int) bool { return s.accs.names[order[a]] < s.accs.names[order[b]] })
+	for _, i := range order {
+		k := s.accs.names[i]
+		l, n := s.at(&s.accLegacy, i), s.at(&s.accNew, i)
 		if l.total().Cmp(n.total()) != 0 {
 			out.Accounts = append(out.Accounts, AccountSum{Account: k, Legacy: l.String(), New: n.String(), Diff: diffString(l, n)})
 		}

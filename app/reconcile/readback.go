@@ -41,8 +41,35 @@ type readback struct {
 	rows     [][]string
 	lines    []int64
 	byID     map[string]int
-	byKey    map[string][]int
+	byKey    map[string]int32 // legacy key → its first row; nextKey chains the rows sharing it
+	nextKey  []int32          // row → the next row with the same legacy key, -1 at the end
 	claimed  []bool
+	ours     []bool // row whose legacy key is one of the records staged now
+	sharedKy []bool // row whose legacy key another row has too
+}
+
+// rowsWithKey calls fn with the rows whose legacy key is k, in order, until fn returns false.
+func (rb *readback) rowsWithKey(k string, fn func(int) bool) {
+	i, ok := rb.byKey[k]
+	if !ok {
+		return
+	}
+	for ; i >= 0; i = rb.nextKey[i] {
+		if !fn(int(i)) {
+			return
+		}
+	}
+}
+
+// markOurs notes that a record with legacy key k is staged now.
+func (rb *readback) markOurs(k string) {
+	i, ok := rb.byKey[k]
+	if !ok {
+		return
+	}
+	for ; i >= 0; i = rb.nextKey[i] {
+		rb.ours[i] = true
+	}
 }
 
 func (rb *readback) cell(row, field int) (string, bool) {
@@ -65,10 +92,16 @@ func (rb *readback) key(row int) string {
 }
 
 func (rb *readback) index() {
-	rb.claimed = make([]bool, len(rb.rows))
-	rb.byKey = make(map[string][]int, len(rb.rows))
+	n := len(rb.rows)
+	rb.claimed = make([]bool, n)
+	rb.ours = make([]bool, n)
+	rb.nextKey = make([]int32, n)
+	rb.sharedKy = make([]bool, n)
+	if rb.keyCol >= 0 {
+		rb.byKey = make(map[string]int32, n)
+	}
 	if rb.ids != nil {
-		rb.byID = make(map[string]int, len(rb.rows))
+		rb.byID = make(map[string]int, n)
 	}
 	for i := range rb.rows {
 		if rb.ids != nil && rb.ids[i] != "" {
@@ -76,8 +109,16 @@ func (rb *readback) index() {
 				rb.byID[rb.ids[i]] = i
 			}
 		}
+	}
+	// Backwards, so each key's chain runs in row order.
+	for i := n - 1; i >= 0; i-- {
+		rb.nextKey[i] = -1
 		if k := rb.key(i); k != "" {
-			rb.byKey[k] = append(rb.byKey[k], i)
+			if j, ok := rb.byKey[k]; ok {
+				rb.nextKey[i] = j
+				rb.sharedKy[i], rb.sharedKy[j] = true, true
+			}
+			rb.byKey[k] = int32(i)
 		}
 	}
 }

@@ -507,8 +507,9 @@ type entityCheck struct {
 	outcomes map[string]*outcome
 	norms    []*normaliser
 	refs     []map[string]string // field → legacy key → new id of the entity referred to
-	ours     map[string]bool     // legacy keys staged now
 	sums     []*sumAcc
+	accs     *accounts        // the accounts (patients) money is totalled per, shared by sums
+	newAcc   map[string]int32 // account as the new system names it → index in accs
 	keyOfNew map[string]map[string]string
 	refEnt   []string
 	diffs    []Diff
@@ -521,7 +522,8 @@ type entityCheck struct {
 
 func newEntityCheck(e *mapping.FeedEntity, def *target.Definition, rb *readback, outcomes map[string]*outcome,
 	newIDOf, keyOfNew map[string]map[string]string, opts Options, region string) *entityCheck {
-	ec := &entityCheck{e: e, def: def.Entity(e.Name), rb: rb, outcomes: outcomes, ours: make(map[string]bool, e.Rows), keyOfNew: keyOfNew}
+	ec := &entityCheck{e: e, def: def.Entity(e.Name), rb: rb, outcomes: outcomes, keyOfNew: keyOfNew,
+		accs: newAccounts(), newAcc: map[string]int32{}}
 	ec.norms = make([]*normaliser, len(e.Fields))
 	ec.refs = make([]map[string]string, len(e.Fields))
 	ec.refEnt = make([]string, len(e.Fields))
@@ -543,7 +545,7 @@ func newEntityCheck(e *mapping.FeedEntity, def *target.Definition, rb *readback,
 	}
 	for i, fl := range e.Fields {
 		if fl.Type == target.Money {
-			ec.sums = append(ec.sums, newSumAcc(e.Name, fl.Name, i, by, bi))
+			ec.sums = append(ec.sums, newSumAcc(e.Name, fl.Name, i, by, bi, ec.accs))
 		}
 	}
 	if rb != nil {
@@ -584,29 +586,24 @@ func (ec *entityCheck) add(ref RecordRef) {
 
 func (ec *entityCheck) record(rec mapping.Record, er *EntityResult) {
 	er.Staged++
-	if ec.rb != nil {
-		ec.ours[rec.Key] = true
-	}
+	claimed := -1 // the row of the new system this record matched
 	o := ec.outcomes[rec.Key]
+	acc := int32(-1) // every sum is kept per the same account field
 	for _, s := range ec.sums {
 		v := rec.Values[s.fieldIdx]
 		s.legacy.add(v)
 		if s.byIdx >= 0 {
-			accOf(s.accLegacy, rec.Values[s.byIdx]).add(v)
+			if acc < 0 {
+				acc = ec.accs.of(rec.Values[s.byIdx])
+			}
+			s.at(&s.accLegacy, acc).add(v)
 		}
 	}
 	ref := RecordRef{Row: rec.Row, Line: rec.Line, Key: rec.Key}
 	if o != nil {
 		ref.Status, ref.NewID = o.status, o.newID
 	}
-	notLoaded := func(stage, status, detail string) {
-		ref.Stage, ref.Detail = stage, detail
-		if status != "" {
-			ref.Status = status
-		}
-		ec.add(ref)
-		ec.diffs = append(ec.diffs, Diff{Entity: ec.e.Name, Key: rec.Key, Row: rec.Row, NewID: ref.NewID, Kind: KindNotLoaded, Field: ref.Status, Detail: detail})
-	}
+	notLoaded := func(stage, status, detail string) { ec.notLoaded(ref, rec, stage, status, detail) }
 	switch {
 	case o != nil && loadedStatus(o):
 		er.Loaded++
@@ -616,7 +613,7 @@ func (ec *entityCheck) record(rec mapping.Record, er *EntityResult) {
 			er.Stale++
 		}
 		if ec.rb != nil {
-			ec.compare(rec, o, er)
+			claimed = ec.compare(rec, o, er)
 		}
 	case o != nil && o.status == "rejected":
 		er.Rejected++
@@ -649,10 +646,26 @@ func (ec *entityCheck) record(rec mapping.Record, er *EntityResult) {
 		}
 		notLoaded(StageMissing, st, why)
 	}
+	// Rows with this legacy key are ours (not extras) – nothing to note when the only one is
+	// the row just claimed.
+	if rb := ec.rb; rb != nil && rb.byKey != nil &&
+		(claimed < 0 || rb.sharedKy[claimed] || rb.key(claimed) != rec.Key) {
+		rb.markOurs(rec.Key)
+	}
 }
 
-// compare checks one loaded record against the new system's.
-func (ec *entityCheck) compare(rec mapping.Record, o *outcome, er *EntityResult) {
+func (ec *entityCheck) notLoaded(ref RecordRef, rec mapping.Record, stage, status, detail string) {
+	ref.Stage, ref.Detail = stage, detail
+	if status != "" {
+		ref.Status = status
+	}
+	ec.add(ref)
+	ec.diffs = append(ec.diffs, Diff{Entity: ec.e.Name, Key: rec.Key, Row: rec.Row, NewID: ref.NewID, Kind: KindNotLoaded, Field: ref.Status, Detail: detail})
+}
+
+// compare checks one loaded record against the new system's, and returns the row it matched
+// (-1 when none).
+func (ec *entityCheck) compare(rec mapping.Record, o *outcome, er *EntityResult) int {
 	rb := ec.rb
 	// By the new system's id when the source has ids (a record deleted and typed in again by
 	// hand is then missing plus an extra or duplicate); otherwise by the legacy key.
@@ -662,18 +675,19 @@ func (ec *entityCheck) compare(rec mapping.Record, o *outcome, er *EntityResult)
 			idx = i
 		}
 	} else if rb.keyCol >= 0 {
-		for _, i := range rb.byKey[rec.Key] {
+		rb.rowsWithKey(rec.Key, func(i int) bool {
 			if !rb.claimed[i] {
 				idx = i
-				break
+				return false
 			}
-		}
+			return true
+		})
 	}
 	if idx < 0 {
 		er.NotFound++
 		ec.diffs = append(ec.diffs, Diff{Entity: ec.e.Name, Key: rec.Key, Row: rec.Row, NewID: o.newID, Kind: KindMissing,
 			Detail: fmt.Sprintf("loaded (run %d) but not in %s", o.run, rb.source)})
-		return
+		return -1
 	}
 	rb.claimed[idx] = true
 	er.Found++
@@ -697,6 +711,7 @@ func (ec *entityCheck) compare(rec mapping.Record, o *outcome, er *EntityResult)
 	} else {
 		er.Matched++
 	}
+	return idx
 }
 
 func (ec *entityCheck) same(i int, sent, found string) bool {
@@ -716,6 +731,7 @@ func (ec *entityCheck) same(i int, sent, found string) bool {
 // sumNew adds a record of the new system to the money totals, its account translated back to
 // the legacy key.
 func (ec *entityCheck) sumNew(idx int) {
+	ai := int32(-1)
 	for _, s := range ec.sums {
 		v, ok := ec.rb.cell(idx, s.fieldIdx)
 		if !ok {
@@ -723,14 +739,29 @@ func (ec *entityCheck) sumNew(idx int) {
 		}
 		s.new.add(v)
 		if s.byIdx >= 0 {
-			acc, _ := ec.rb.cell(idx, s.byIdx)
-			acc = strings.TrimSpace(acc)
-			if k, ok := ec.keyOfNew[ec.refEnt[s.byIdx]][acc]; ok {
-				acc = k
+			if ai < 0 {
+				ai = ec.newAccount(idx, s.byIdx)
 			}
-			accOf(s.accNew, acc).add(v)
+			s.at(&s.accNew, ai).add(v)
 		}
 	}
+}
+
+// newAccount is the account of a record of the new system, translated back to the legacy key
+// (once per account: the translation is remembered).
+func (ec *entityCheck) newAccount(idx, byIdx int) int32 {
+	acc, _ := ec.rb.cell(idx, byIdx)
+	acc = strings.TrimSpace(acc)
+	if ai, ok := ec.newAcc[acc]; ok {
+		return ai
+	}
+	k := acc
+	if l, ok := ec.keyOfNew[ec.refEnt[byIdx]][acc]; ok {
+		k = l
+	}
+	ai := ec.accs.of(k)
+	ec.newAcc[acc] = ai
+	return ai
 }
 
 // finish lists what the new system has that no loaded record claimed: duplicates of a legacy
@@ -761,7 +792,7 @@ func (ec *entityCheck) finish(er *EntityResult) {
 			where = "the new system"
 		}
 		switch {
-		case k != "" && ec.ours[k]:
+		case k != "" && rb.ours[i]:
 			er.Duplicates++
 			ec.diffs = append(ec.diffs, Diff{Entity: ec.e.Name, Key: k, NewID: id, Kind: KindDuplicate,
 				Detail: "a second record with this legacy key in " + where})

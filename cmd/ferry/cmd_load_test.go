@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,30 +60,61 @@ func TestTargetAndLoadKilledThenResumedGiveExactlyOneRecordEach(t *testing.T) {
 		t.Fatalf("load --plan: %d %s", code, out)
 	}
 
-	// `ferry load` in its own process, killed with SIGKILL part-way.
-	args, _ := json.Marshal([]string{"load", proj, "--to", "pb", "--progress", "200ms", "--override", "test: no sample run"})
-	child := exec.Command(os.Args[0], "-test.run", "^$")
-	child.Env = append(os.Environ(), "FERRY_CLI_CHILD="+string(args), secretEnv+"="+token)
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	deadline := time.Now().Add(3 * time.Minute)
-	for created := int64(0); created < 1500; {
-		select {
-		case err := <-exited:
-			t.Fatalf("ferry load ended before it was killed: %v", err)
-		case <-time.After(50 * time.Millisecond):
+	// `ferry load` in its own process, killed with SIGKILL part-way; then `ferry load --resume`,
+	// killed again at a random point, several times (FERRY_SOAK=N for more), each time checking
+	// that the file is whole and its custody chain holds; then a resume to the end.
+	killAfter := func(args []string, more int64) {
+		t.Helper()
+		a, _ := json.Marshal(args)
+		child := exec.Command(os.Args[0], "-test.run", "^$")
+		child.Env = append(os.Environ(), "FERRY_CLI_CHILD="+string(a), secretEnv+"="+token)
+		start := countStatus(t, proj, load.StatusCreated)
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			child.Process.Kill()
-			t.Fatal("ferry load did not get going")
+		exited := make(chan error, 1)
+		go func() { exited <- child.Wait() }()
+		deadline := time.Now().Add(3 * time.Minute)
+		for created := start; created < start+more; {
+			select {
+			case err := <-exited:
+				if created > start { // it finished what was left before the kill came
+					return
+				}
+				t.Fatalf("ferry %v ended before it was killed: %v", args, err)
+			case <-time.After(20 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				child.Process.Kill()
+				t.Fatal("ferry load did not get going")
+			}
+			created = countStatus(t, proj, load.StatusCreated)
 		}
-		created = countStatus(t, proj, load.StatusCreated)
+		child.Process.Signal(syscall.SIGKILL)
+		<-exited
+		if code, out, errb := ferry(t, "verify", proj); code != 0 {
+			t.Fatalf("after a kill, ferry verify: %d %s %s", code, out, errb)
+		}
+		db, err := sql.Open("sqlite", proj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ok string
+		err = db.QueryRow(`PRAGMA integrity_check`).Scan(&ok)
+		db.Close()
+		if err != nil || ok != "ok" {
+			t.Fatalf("after a kill, integrity_check: %q %v", ok, err)
+		}
 	}
-	child.Process.Signal(syscall.SIGKILL)
-	<-exited
+	killAfter([]string{"load", proj, "--to", "pb", "--progress", "200ms", "--override", "test: no sample run"}, 1000)
+	kills := 4
+	if n, err := strconv.Atoi(os.Getenv("FERRY_SOAK")); err == nil && n > 0 {
+		kills = n
+	}
+	rng := rand.New(rand.NewPCG(7, uint64(kills)))
+	for i := 0; i < kills; i++ {
+		killAfter([]string{"load", proj, "--resume", "--progress", "200ms"}, 1+rng.Int64N(400))
+	}
 
 	results := filepath.Join(t.TempDir(), "results.csv")
 	code, out, errb = ferry(t, "load", proj, "--resume", "--results", results)

@@ -146,11 +146,49 @@ var scenarios = []killtest.Scenario{
 	},
 }
 
+// reportScenario kills `ferry report` while it writes the PDF sign-off pack: the pack at the
+// path asked for is either a whole PDF or not there (never half a file that looks like one).
+var reportScenario = killtest.Scenario{
+	Name:    "report export",
+	Project: "practice.ferry",
+	Args:    []string{"report", "{dir}/practice.ferry", "--out", "{dir}/report.pdf", "--user", "Kill Test"},
+	Fixture: func(t testing.TB, bin, dir string) {
+		p := filepath.Join(dir, "practice.ferry")
+		out := filepath.Join(dir, "out")
+		if o, err := killtest.Ferry(t, bin, []string{"FERRY_DEMO_STAGE=ready"}, "new", p, "--demo"); err != nil {
+			t.Fatalf("new --demo: %v\n%s", err, o)
+		}
+		mustFerry(t, bin, "target", p, "--add", "files", "--kind", "files", "--dir", out)
+		mustFerry(t, bin, "load", p, "--override", "kill test: no sample run")
+		args := []string{"reconcile", p}
+		written, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+		for _, f := range written {
+			if filepath.Base(f) != "manifest.csv" {
+				args = append(args, "--target-export", f)
+			}
+		}
+		mustFerry(t, bin, args...)
+	},
+	Fingerprint: func(t testing.TB, dir string, _ *sql.DB) string {
+		b, err := os.ReadFile(filepath.Join(dir, "report.pdf"))
+		switch {
+		case os.IsNotExist(err):
+			return "absent"
+		case err != nil:
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(string(b), "%PDF-") && strings.Contains(string(b[max(0, len(b)-64):]), "%%EOF") {
+			return "a whole PDF"
+		}
+		return fmt.Sprintf("a broken file of %d bytes", len(b))
+	},
+}
+
 func TestKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill tests build ferry and import 200,000 rows many times")
 	}
-	for _, sc := range scenarios {
+	for _, sc := range append(scenarios, reportScenario) {
 		t.Run(sc.Name, func(t *testing.T) {
 			res := killtest.Run(t, sc, killtest.Trials(killTrials))
 			if res.Failures > 0 {
