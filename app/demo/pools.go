@@ -133,14 +133,15 @@ func init() {
 	femaleNames = keepApart(femaleCandidates, 2, &kept)
 	maleNames = keepApart(maleCandidates, 2, &kept)
 	firsts := kept
+	var lastFolded []string // fold of each kept last name, computed once (fold allocates a transform chain)
 	for _, c := range lastCandidates {
 		if !windows1252(c) || strings.Contains(fold(c), "test") {
 			continue
 		}
 		f := fold(c)
 		ok := true
-		for _, k := range lastNames {
-			if levenshtein(f, fold(k)) < 3 {
+		for _, k := range lastFolded {
+			if levenshtein(f, k) < 3 {
 				ok = false
 				break
 			}
@@ -152,6 +153,7 @@ func init() {
 		}
 		if ok {
 			lastNames = append(lastNames, c)
+			lastFolded = append(lastFolded, f)
 		}
 	}
 }
