@@ -2,10 +2,7 @@ package importers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -27,7 +24,7 @@ func ImportFile(ctx context.Context, p *project.Project, path string, opts Optio
 	if before.IsDir() {
 		return staging.ImportResult{}, fmt.Errorf("reading %s: it is a folder, not a file", path)
 	}
-	sum, err := hashFile(ctx, path)
+	sum, err := fsutil.SHA256(ctx, path)
 	if err != nil {
 		return staging.ImportResult{}, err
 	}
@@ -54,33 +51,6 @@ func ImportFile(ctx context.Context, p *project.Project, path string, opts Optio
 		}
 		return nil
 	})
-}
-
-func hashFile(ctx context.Context, path string) (string, error) {
-	f, err := fsutil.OpenForRead(path) // a file Excel holds open gets "close it there" advice
-	if err != nil {
-		if fsutil.IsInUse(err) {
-			return "", err
-		}
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	buf := make([]byte, 1<<20)
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		n, err := f.Read(buf)
-		h.Write(buf[:n])
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", path, err)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Service is the importers' side of staging.FileImporter: screens and app/demo import files

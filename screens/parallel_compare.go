@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/checklist"
 	"github.com/ferry-migrate/ferry/app/compare"
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/project"
 )
 
@@ -219,7 +220,7 @@ func (cv *compareView) Load(path string, old bool) {
 		mt, err := read(ps.ctx, path)
 		if err == nil {
 			var sha string
-			if sha, err = compare.HashFile(path); err == nil {
+			if sha, err = fsutil.SHA256(ps.ctx, path); err == nil {
 				rep = &loadedReport{path: path, sha: sha, table: compare.FromStaging(mt)}
 			}
 		}

@@ -19,7 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-migrate/ferry/app/audit"
-	"github.com/ferry-migrate/ferry/app/compare"
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/reconcile"
@@ -528,7 +528,7 @@ func (s *ReconcileStep) ReadExportDialog() {
 					mt, err := read(s.ctx, path)
 					if err == nil {
 						var sum string
-						sum, err = compare.HashFile(path)
+						sum, err = fsutil.SHA256(s.ctx, path)
 						exs = append(exs, reconcile.Export{Name: filepath.Base(path), SHA256: sum, Table: mt})
 					}
 					if err != nil {

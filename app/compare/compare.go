@@ -7,13 +7,8 @@ package compare
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"math/big"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -53,20 +48,6 @@ type ReadFunc func(ctx context.Context, path string) (*staging.MemoryTable, erro
 // ReadTable implements TableReader.
 func (f ReadFunc) ReadTable(ctx context.Context, path string) (*staging.MemoryTable, error) {
 	return f(ctx, path)
-}
-
-// HashFile is the SHA-256 of a file, as stored with each comparison.
-func HashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", filepath.Base(path), err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", filepath.Base(path), err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // DiffKind says how a record differs.

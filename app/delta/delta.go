@@ -26,13 +26,10 @@ package delta
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,6 +38,7 @@ import (
 	"time"
 
 	"github.com/ferry-migrate/ferry/app/cleanse"
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/mapping"
 	"github.com/ferry-migrate/ferry/app/plan"
 	"github.com/ferry-migrate/ferry/app/project"
@@ -228,7 +226,7 @@ func Compare(ctx context.Context, p *project.Project, sources []string, opts Opt
 func Apply(ctx context.Context, p *project.Project, d *Diff, opts Options) error {
 	var paths []string
 	for _, s := range d.Sources {
-		sum, err := fileSHA256(s.Path)
+		sum, err := fsutil.SHA256(ctx, s.Path)
 		if err != nil {
 			return fmt.Errorf("reading %s again: %w", s.Path, err)
 		}
@@ -599,19 +597,6 @@ func firstWord(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // record keeps the diff in the project (ferry_delta_sets, ferry_delta_records) with a custody

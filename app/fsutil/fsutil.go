@@ -8,6 +8,9 @@
 package fsutil
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -80,3 +83,32 @@ func Check(path string, err error) error {
 
 // IsInUse reports whether err says another program holds the file.
 func IsInUse(err error) bool { return errors.Is(err, ErrFileInUse) || (err != nil && inUse(err)) }
+
+// SHA256 is the hex SHA-256 of a file's bytes, read with OpenForRead (so a file Excel holds open
+// gets "close it there" advice) and stopping when ctx is cancelled.
+func SHA256(ctx context.Context, path string) (string, error) {
+	f, err := OpenForRead(path)
+	if err != nil {
+		if IsInUse(err) {
+			return "", err
+		}
+		return "", fmt.Errorf("reading %s: %w", filepath.Base(path), err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		n, err := f.Read(buf)
+		h.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", filepath.Base(path), err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

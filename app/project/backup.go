@@ -2,17 +2,16 @@ package project
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ferry-migrate/ferry/app/fsutil"
 )
 
 // KeepBackups is how many backup copies are kept per project; older ones are removed.
@@ -45,7 +44,7 @@ func (p *Project) Backup(ctx context.Context, reason string) (string, error) {
 		os.Remove(tmp)
 		return "", fmt.Errorf("making a backup copy of %s (%s): %w", p.Name(), reason, diskFull(err))
 	}
-	sum, err := fileSHA256(tmp)
+	sum, err := fsutil.SHA256(ctx, tmp)
 	if err == nil {
 		err = os.Rename(tmp, dest)
 	}
@@ -121,19 +120,6 @@ func slug(s string) string {
 		out = "backup"
 	}
 	return out
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // diskFull wraps err with ErrDiskFull when it says the disk (or a file size limit) is full, so

@@ -15,7 +15,6 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/audit"
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 	"github.com/ferry-migrate/ferry/app/staging"
 )
 
@@ -43,10 +42,7 @@ func init() {
 					}
 					opts.ReferenceDate = d
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name, ReadOnly: *last})
 				if err != nil {
 					return err

@@ -14,7 +14,6 @@ import (
 	"github.com/ferry-migrate/ferry/app/parallel"
 	"github.com/ferry-migrate/ferry/app/plan"
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 func init() {
@@ -43,10 +42,7 @@ func init() {
 					}
 				}
 				writes := *load || *tpl != ""
-				who := *actor
-				if who == "" {
-					who = settings.Load().UserName
-				}
+				who := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{ReadOnly: !writes, Actor: who})
 				if err != nil {
 					return err

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/cleanse"
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 // maxRecipeFile is the largest recipe the CLI reads (a recipe is steps, not data).
@@ -61,10 +60,7 @@ func init() {
 				if *name != "" && *export == "" {
 					return usageError("--name goes with --export")
 				}
-				who := *actor
-				if who == "" {
-					who = settings.Load().UserName
-				}
+				who := actorName(*actor)
 				var rc *cleanse.Recipe
 				if *applyFile != "" {
 					// the recipe is read before the project is opened: a bad one changes nothing

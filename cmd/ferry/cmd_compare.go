@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/ferry-migrate/ferry/app/compare"
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/importers"
 )
@@ -38,10 +38,7 @@ func init() {
 						return usageError(fmt.Sprintf("--date %q: write the day as YYYY-MM-DD", *day))
 					}
 				}
-				who := *actor
-				if who == "" {
-					who = settings.Load().UserName
-				}
+				who := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: who})
 				if err != nil {
 					return err
@@ -84,7 +81,7 @@ func compareFiles(ctx context.Context, rd compare.TableReader, oldPath, newPath 
 			return nil, err
 		}
 		tables[i] = compare.FromStaging(mt)
-		if sums[i], err = compare.HashFile(path); err != nil {
+		if sums[i], err = fsutil.SHA256(ctx, path); err != nil {
 			return nil, err
 		}
 	}

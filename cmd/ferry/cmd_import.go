@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/importers"
 )
@@ -40,10 +39,7 @@ func init() {
 				if opts.Table != "" && len(args) > 2 {
 					return usageError("--table names the table of one source file; import the files one by one")
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name})
 				if err != nil {
 					return err

@@ -15,7 +15,6 @@ import (
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/sample"
-	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 // errLoadIncomplete: exit 1, the summary has said what did not arrive.
@@ -55,13 +54,10 @@ func init() {
 				if *resume && *retry {
 					return usageError("choose --resume or --retry-failed")
 				}
-				if ext := strings.ToLower(filepath.Ext(*results)); *results != "" && ext != ".csv" && ext != ".xlsx" {
-					return usageError("--results: name a .csv or .xlsx file")
+				if err := resultsFile(*results); err != nil {
+					return err
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name, ReadOnly: *plan})
 				if err != nil {
 					return err

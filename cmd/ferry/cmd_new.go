@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 	"github.com/ferry-migrate/ferry/app/staging"
 )
 
@@ -30,10 +29,7 @@ func init() {
 				if !strings.HasSuffix(strings.ToLower(path), project.Ext) {
 					return usageError(fmt.Sprintf("project files end in %s: try %s%s", project.Ext, path, project.Ext))
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				var p *project.Project
 				var err error
 				if *demo {

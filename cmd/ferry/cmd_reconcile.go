@@ -13,11 +13,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/ferry-migrate/ferry/app/audit"
-	"github.com/ferry-migrate/ferry/app/compare"
+	"github.com/ferry-migrate/ferry/app/fsutil"
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/reconcile"
-	"github.com/ferry-migrate/ferry/app/settings"
 	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/importers"
 )
@@ -65,10 +64,7 @@ func init() {
 					}
 					opts.Exports = append(opts.Exports, exs...)
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name})
 				if err != nil {
 					return err
@@ -157,7 +153,7 @@ func readExports(ctx context.Context, path string) ([]reconcile.Export, error) {
 	if _, err := importers.Import(ctx, path, importers.Options{}, &sink, nil); err != nil {
 		return nil, err
 	}
-	sum, err := compare.HashFile(path)
+	sum, err := fsutil.SHA256(ctx, path)
 	if err != nil {
 		return nil, err
 	}

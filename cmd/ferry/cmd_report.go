@@ -13,7 +13,6 @@ import (
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/reconcile"
 	"github.com/ferry-migrate/ferry/app/report"
-	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 func init() {
@@ -33,10 +32,7 @@ func init() {
 				if *outPath == "" || (ext != ".xlsx" && ext != ".pdf") {
 					return usageError("--out needs a file ending in .xlsx or .pdf")
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name})
 				if err != nil {
 					return err

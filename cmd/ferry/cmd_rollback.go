@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/rollback"
-	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 // errRollbackIncomplete: exit 1, the summary has said what could not be deleted.
@@ -39,13 +37,10 @@ func init() {
 				if *keepEdited && *all {
 					return usageError("choose --keep-edited or --include-edited")
 				}
-				if ext := strings.ToLower(filepath.Ext(*results)); *results != "" && ext != ".csv" && ext != ".xlsx" {
-					return usageError("--results: name a .csv or .xlsx file")
+				if err := resultsFile(*results); err != nil {
+					return err
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name, ReadOnly: *check})
 				if err != nil {
 					return err

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/sample"
-	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 func init() {
@@ -38,16 +36,13 @@ func init() {
 				if err := needArgs(args, 1, 1, "one project file: ferry sample FILE.ferry"); err != nil {
 					return err
 				}
-				if ext := strings.ToLower(filepath.Ext(*results)); *results != "" && ext != ".csv" && ext != ".xlsx" {
-					return usageError("--results: name a .csv or .xlsx file")
+				if err := resultsFile(*results); err != nil {
+					return err
 				}
 				if *cleanup && (*list || len(add)+len(remove) > 0) {
 					return usageError("--cleanup cleans up the newest sample run; use it on its own")
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name, ReadOnly: *list && len(add)+len(remove) == 0})
 				if err != nil {
 					return err

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ferry-migrate/ferry/app/load"
 	"github.com/ferry-migrate/ferry/app/project"
-	"github.com/ferry-migrate/ferry/app/settings"
 	"github.com/ferry-migrate/ferry/app/target"
 )
 
@@ -69,10 +68,7 @@ func init() {
 				if *add == "" && (*kind != "" || *url != "" || *auth != "" || *preset != "" || *dir != "" || *configFile != "") {
 					return usageError("--kind, --url, --auth, --preset, --dir and --config go with --add NAME")
 				}
-				name := *actor
-				if name == "" {
-					name = settings.Load().UserName
-				}
+				name := actorName(*actor)
 				readOnly := *add == "" && *importFile == "" && *del == ""
 				p, err := project.Open(ctx, args[0], project.Options{Actor: name, ReadOnly: readOnly})
 				if err != nil {

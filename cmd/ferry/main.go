@@ -12,8 +12,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/ferry-migrate/ferry/app/settings"
 )
 
 // command is one CLI subcommand. Setup declares its flags on fs and returns the function that runs
@@ -148,4 +151,20 @@ func explain(err error) string {
 		return msg + "\n  " + hint
 	}
 	return strings.TrimSpace(msg)
+}
+
+// actorName is the name the custody log records: the --user flag, else the name in the settings.
+func actorName(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return settings.Load().UserName
+}
+
+// resultsFile checks a --results flag: "" or a file ending in .csv or .xlsx.
+func resultsFile(path string) error {
+	if ext := strings.ToLower(filepath.Ext(path)); path != "" && ext != ".csv" && ext != ".xlsx" {
+		return usageError("--results: name a .csv or .xlsx file")
+	}
+	return nil
 }
