@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-migrate/ferry/app/advice"
 	"github.com/ferry-migrate/ferry/app/project"
 	"github.com/ferry-migrate/ferry/app/staging"
 	"github.com/ferry-migrate/ferry/app/wizard"
@@ -89,10 +90,7 @@ func showError(w fyne.Window, err error) {
 
 // describeError splits an error into a short title and a body with advice.
 func describeError(err error) (string, string) {
-	advice := project.Advice(err)
-	if advice == "" {
-		advice = staging.Advice(err)
-	}
+	hint := advice.For(err)
 	title := "Something went wrong"
 	switch {
 	case errors.Is(err, project.ErrNotFerry):
@@ -119,8 +117,8 @@ func describeError(err error) (string, string) {
 		title = "Not in the project"
 	}
 	body := err.Error()
-	if advice != "" {
-		body = advice + "\n\nDetails: " + body
+	if hint != "" {
+		body = hint + "\n\nDetails: " + body
 	}
 	return title, strings.TrimSpace(body)
 }

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/ferry-migrate/ferry/app/advice"
 	"github.com/ferry-migrate/ferry/app/project"
 )
 
 // hintFor returns what the person should do about err, when Ferry knows.
-func hintFor(err error) string { return project.Advice(err) }
+func hintFor(err error) string { return advice.For(err) }
 
 func version() string { return project.Version }
 
